@@ -1,0 +1,5 @@
+"""Allow ``python -m mhsync``."""
+
+from mhsync.cli.main import main
+
+main()

@@ -1,0 +1,370 @@
+"""Translation between API JSON and the canonical state, in both directions.
+
+Reading (API -> canonical) is where perpetual diffs are prevented: unknown and server-owned
+fields are pruned against the manifest models, uuids become names, positions replace ``order``,
+secrets become presence markers. Writing (canonical -> API) reverses it at the moment a request
+is built, resolving names to uuids that may only exist since earlier requests of the same apply.
+"""
+
+from __future__ import annotations
+
+import copy
+import types
+import typing
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Union
+
+from pydantic import BaseModel
+
+from mhsync.sections import (
+    AGENT_READ_ONLY,
+    COLLECTIONS,
+    CORE,
+    WRITABLE_SETTINGS_GROUPS,
+    SectionDescriptor,
+    section,
+)
+from mhsync.state import (
+    SECRET_SET,
+    AgentState,
+    Item,
+    JSONDict,
+    canonical_fields,
+    get_path,
+    is_empty,
+    set_path,
+)
+
+
+@dataclass(frozen=True)
+class References:
+    """Lookups between uuids and names for one agent's references.
+
+    ``agents`` maps agent uuid -> handle; ``intents`` maps this agent's intent uuid -> key.
+    """
+
+    agents: Mapping[str, str]
+    intents: Mapping[str, str]
+
+    def name_for(self, target: str, uuid: str) -> str | None:
+        table = self.agents if target == "agent" else self.intents
+        return table.get(uuid)
+
+    def uuid_for(self, target: str, name: str) -> str | None:
+        table = self.agents if target == "agent" else self.intents
+        for uuid, known in table.items():
+            if known == name:
+                return uuid
+        return None
+
+
+class UnresolvedReferenceError(LookupError):
+    """A name in a request body has no uuid yet (its target was not created)."""
+
+
+# --- model-driven pruning ----------------------------------------------------------------------
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    """The BaseModel inside ``Model | None`` or ``list[Model]``, if any."""
+    origin = typing.get_origin(annotation)
+    if origin in (Union, types.UnionType, list):
+        for arg in typing.get_args(annotation):
+            found = _model_of(arg)
+            if found is not None:
+                return found
+        return None
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return None
+
+
+def prune(model: type[BaseModel], data: Any) -> Any:
+    """Keep only what ``model`` knows, recursively; open-ended models keep everything."""
+    if not isinstance(data, Mapping):
+        return data
+    if model.model_config.get("extra") == "allow":
+        known = dict(data)
+    else:
+        known = {k: v for k, v in data.items() if k in model.model_fields}
+    out: JSONDict = {}
+    for key, value in known.items():
+        info = model.model_fields.get(key)
+        inner = _model_of(info.annotation) if info is not None else None
+        if inner is None:
+            out[key] = copy.deepcopy(value)
+        elif isinstance(value, list):
+            out[key] = [prune(inner, v) for v in value]
+        else:
+            out[key] = prune(inner, value)
+    return out
+
+
+def empty_value(descriptor: SectionDescriptor, field_name: str) -> Any:
+    """What to send to clear a field: ``[]`` for lists, else ``null``."""
+    info = descriptor.model.model_fields.get(field_name)
+    if info is not None and typing.get_origin(info.annotation) is list:
+        return []
+    return None
+
+
+# --- API -> canonical ---------------------------------------------------------------------------
+
+
+def _names_from_uuids(descriptor: SectionDescriptor, data: JSONDict, refs: References) -> None:
+    for ref in descriptor.refs:
+        targets = data.get(ref.within, []) if ref.within else [data]
+        for target in targets if isinstance(targets, list) else []:
+            uuid = target.get(ref.api_field)
+            if not uuid:
+                target.pop(ref.api_field, None)
+                continue
+            name = refs.name_for(ref.target, uuid)
+            if name is not None:
+                target[ref.name_field] = name
+                del target[ref.api_field]
+
+
+def _positions_from_order(descriptor: SectionDescriptor, data: JSONDict) -> None:
+    for list_field, order_key in descriptor.ordered_lists.items():
+        elements = data.get(list_field)
+        if isinstance(elements, list):
+            ranked = sorted(enumerate(elements), key=lambda p: (_order(p[1], order_key), p[0]))
+            data[list_field] = [{k: v for k, v in e.items() if k != order_key} for _, e in ranked]
+
+
+def _order(element: Mapping[str, Any], order_key: str) -> float:
+    value = element.get(order_key)
+    return float(value) if isinstance(value, int | float) else float("inf")
+
+
+def _secrets_to_markers(
+    descriptor: SectionDescriptor, raw: Mapping[str, Any], data: JSONDict
+) -> None:
+    for field_name, flag in descriptor.write_only.items():
+        if raw.get(flag):
+            data[field_name] = SECRET_SET
+        else:
+            data.pop(field_name, None)
+    for path in descriptor.sensitive:
+        if path not in descriptor.write_only and not is_empty(get_path(data, path)):
+            set_path(data, path, SECRET_SET)
+
+
+def fields_from_api(
+    descriptor: SectionDescriptor, raw: Mapping[str, Any], refs: References
+) -> JSONDict:
+    """Canonical fields of one API item or object."""
+    data: JSONDict = {k: copy.deepcopy(v) for k, v in raw.items() if k not in descriptor.read_only}
+    _names_from_uuids(descriptor, data, refs)
+    _positions_from_order(descriptor, data)
+    data = prune(descriptor.model, data)
+    _secrets_to_markers(descriptor, raw, data)
+    return canonical_fields(descriptor, data)
+
+
+def item_from_api(
+    descriptor: SectionDescriptor, raw: Mapping[str, Any], refs: References
+) -> Item | None:
+    """One live item, or ``None`` for items mhsync must leave alone (system intents)."""
+    if descriptor.skip_flag and raw.get(descriptor.skip_flag):
+        return None
+    fields = fields_from_api(descriptor, raw, refs)
+    key = identity_of(descriptor, fields)
+    position = raw.get(descriptor.order_field) if descriptor.order_field else None
+    return Item(
+        key=key,
+        fields=fields,
+        uuid=str(raw.get(descriptor.uuid_field) or "") or None,
+        position=position if isinstance(position, int) else None,
+    )
+
+
+def identity_of(descriptor: SectionDescriptor, fields: JSONDict) -> str:
+    """The identity value of an item (its content for positional sections)."""
+    if descriptor.identity is None:
+        return str(fields.get("content", ""))
+    value = fields.get(descriptor.identity)
+    if value is None and descriptor.derive_identity is not None:
+        value = descriptor.derive_identity(fields)
+    return str(value if value is not None else "")
+
+
+def _ordered(
+    descriptor: SectionDescriptor, raw_items: list[Mapping[str, Any]]
+) -> list[Mapping[str, Any]]:
+    if not descriptor.order_field:
+        return raw_items
+    order_key = descriptor.order_field
+    ranked = sorted(enumerate(raw_items), key=lambda p: (_order(p[1], order_key), p[0]))
+    return [item for _, item in ranked]
+
+
+def items_from_api(
+    descriptor: SectionDescriptor, raw_items: list[Mapping[str, Any]], refs: References
+) -> list[Item]:
+    items = [item_from_api(descriptor, raw, refs) for raw in _ordered(descriptor, raw_items)]
+    found = [i for i in items if i is not None]
+    if descriptor.identity is not None:
+        found.sort(key=lambda i: i.key)
+    return found
+
+
+def intent_references(raw_intents: list[Mapping[str, Any]]) -> dict[str, str]:
+    """Intent uuid -> key for one agent."""
+    descriptor = section("intents")
+    out: dict[str, str] = {}
+    for raw in raw_intents:
+        uuid = raw.get(descriptor.uuid_field)
+        if uuid:
+            out[str(uuid)] = identity_of(descriptor, dict(raw))
+    return out
+
+
+def agent_from_api(
+    raw_agent: Mapping[str, Any],
+    *,
+    handle: str,
+    agent_handles: Mapping[str, str],
+    separate: Mapping[str, list[Mapping[str, Any]]],
+) -> AgentState:
+    """A live agent in canonical form.
+
+    ``separate`` holds the sections read from their own endpoints (intents, webhooks), keyed by
+    section key; ``agent_handles`` maps every known agent uuid to its handle.
+    """
+    refs = References(agent_handles, intent_references(list(separate.get("intents", []))))
+    objects: dict[str, JSONDict] = {"core": fields_from_api(CORE, raw_agent, refs)}
+    settings_raw = raw_agent.get("settings") or {}
+    writable = {g: settings_raw[g] for g in WRITABLE_SETTINGS_GROUPS if g in settings_raw}
+    objects["settings"] = fields_from_api(section("settings"), writable, refs)
+    appointments = raw_agent.get("appointments")
+    objects["appointments"] = fields_from_api(
+        section("appointments"), appointments if isinstance(appointments, Mapping) else {}, refs
+    )
+    collections: dict[str, list[Item]] = {}
+    for descriptor in COLLECTIONS:
+        if descriptor.embedded_as:
+            raw_items = raw_agent.get(descriptor.embedded_as) or []
+        else:
+            raw_items = list(separate.get(descriptor.key, []))
+        collections[descriptor.key] = items_from_api(descriptor, list(raw_items), refs)
+    return AgentState(
+        handle=handle,
+        uuid=str(raw_agent.get("agent_uuid") or "") or None,
+        objects=objects,
+        collections=collections,
+    )
+
+
+# --- manifest -> canonical ----------------------------------------------------------------------
+
+
+def _extract_secrets(descriptor: SectionDescriptor, fields: JSONDict) -> dict[str, str]:
+    """Replace secret references by the presence marker; return path -> ``${env:NAME}``."""
+    secrets: dict[str, str] = {}
+    for path in descriptor.sensitive:
+        value = get_path(fields, path)
+        if isinstance(value, str) and value:
+            secrets[path] = value
+            set_path(fields, path, SECRET_SET)
+    return secrets
+
+
+def item_from_manifest(descriptor: SectionDescriptor, data: Mapping[str, Any]) -> Item:
+    """One desired item from a validated manifest model dump (``model_dump(mode="json")``).
+
+    Secret fields must still hold their ``${env:NAME}`` reference; every other ``${...}``
+    must already be resolved.
+    """
+    fields = canonical_fields(descriptor, data)
+    identity = descriptor.identity
+    if identity and identity not in fields and descriptor.derive_identity is not None:
+        fields[identity] = descriptor.derive_identity(fields)
+    secrets = _extract_secrets(descriptor, fields)
+    previous = tuple(str(k) for k in data.get("previous_keys") or ())
+    return Item(
+        key=identity_of(descriptor, fields), fields=fields, secrets=secrets, previous_keys=previous
+    )
+
+
+def object_from_manifest(
+    descriptor: SectionDescriptor, data: Mapping[str, Any]
+) -> tuple[JSONDict, dict[str, str]]:
+    """Canonical fields and secret references of one desired object section."""
+    fields = canonical_fields(descriptor, data)
+    return fields, _extract_secrets(descriptor, fields)
+
+
+# --- canonical -> API ---------------------------------------------------------------------------
+
+SecretResolver = Callable[[str], str]
+"""Turns a ``${env:NAME}`` reference into its value at request time."""
+
+
+def fields_to_api(
+    descriptor: SectionDescriptor,
+    fields: Mapping[str, Any],
+    *,
+    refs: References,
+    secrets: Mapping[str, str],
+    resolve_secret: SecretResolver,
+) -> JSONDict:
+    """A request body for one item or object (without position or wrapper)."""
+    body: JSONDict = copy.deepcopy(dict(fields))
+    for ref in descriptor.refs:
+        targets = body.get(ref.within, []) if ref.within else [body]
+        for target in targets if isinstance(targets, list) else []:
+            name = target.pop(ref.name_field, None)
+            if name is None:
+                continue
+            uuid = refs.uuid_for(ref.target, str(name))
+            if uuid is None:
+                raise UnresolvedReferenceError(f"{ref.name_field} {name!r} has no uuid yet")
+            target[ref.api_field] = uuid
+    for list_field, order_key in descriptor.ordered_lists.items():
+        elements = body.get(list_field)
+        if isinstance(elements, list):
+            body[list_field] = [{**e, order_key: i} for i, e in enumerate(elements)]
+    for path in descriptor.sensitive:
+        if get_path(body, path) == SECRET_SET:
+            reference = secrets.get(path)
+            if reference is None:
+                _drop_path(body, path)
+            else:
+                set_path(body, path, resolve_secret(reference))
+    return body
+
+
+def _drop_path(body: JSONDict, dotted: str) -> None:
+    parts = dotted.split(".")
+    node: Any = body
+    for part in parts[:-1]:
+        node = node.get(part) if isinstance(node, dict) else None
+    if isinstance(node, dict):
+        node.pop(parts[-1], None)
+
+
+def agent_handles(agents: Mapping[str, AgentState]) -> dict[str, str]:
+    """Agent uuid -> handle for every agent that has a uuid."""
+    return {a.uuid: a.handle for a in agents.values() if a.uuid}
+
+
+__all__ = [
+    "AGENT_READ_ONLY",
+    "References",
+    "SecretResolver",
+    "UnresolvedReferenceError",
+    "agent_from_api",
+    "agent_handles",
+    "empty_value",
+    "fields_from_api",
+    "fields_to_api",
+    "identity_of",
+    "item_from_api",
+    "item_from_manifest",
+    "items_from_api",
+    "object_from_manifest",
+    "prune",
+]

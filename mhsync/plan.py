@@ -1,0 +1,148 @@
+"""The plan: pure data, versioned, serialisable, consumed separately by renderers and the executor.
+
+A plan says, per agent, every change mhsync will make, with the values before and after and the
+exact HTTP calls it will send. It never contains a secret value: secret fields hold the marker
+``state.SECRET_SET`` and the plan keeps only the ``${env:NAME}`` references the executor
+resolves at request time. ``Plan.model_dump_json()`` is the ``--json`` output and the plan file.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PLAN_FORMAT_VERSION = 1
+
+
+class Action(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    MOVE = "move"
+    """Positional item whose content is unchanged but whose position changes."""
+    REPLACE = "replace"
+    """Whole section written in one request (all its items get new uuids)."""
+
+
+class CallKind(StrEnum):
+    """What body the executor builds for a call; the path and method are in the plan."""
+
+    AGENT_CREATE = "agent.create"
+    AGENT_UPDATE = "agent.update"
+    AGENT_DELETE = "agent.delete"
+    SECTION_REPLACE = "section.replace"
+    ITEM_CREATE = "item.create"
+    ITEM_UPDATE = "item.update"
+    ITEM_DELETE = "item.delete"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Call(_Frozen):
+    """One HTTP request the change will make.
+
+    ``path`` is relative to the base URL. Where a uuid is not known at plan time (an agent or
+    item created earlier in the same apply) the path holds a placeholder ``{agent:HANDLE}``
+    that the executor substitutes.
+    """
+
+    method: str
+    path: str
+    kind: CallKind
+
+
+class FieldChange(_Frozen):
+    """One changed field of an update, by dotted path."""
+
+    path: str
+    before: Any = None
+    after: Any = None
+
+
+class Change(_Frozen):
+    """One change to one agent, section or item.
+
+    ``before``/``after`` are canonical values: an item's fields, an object section's fields, or
+    for a section replace the list of item fields. ``position`` is the target index for
+    positional items (create/move/update of guidelines and notes).
+    """
+
+    address: str
+    agent: str
+    section: str
+    action: Action
+    key: str | None = None
+    uuid: str | None = None
+    position: int | None = None
+    before: Any = None
+    after: Any = None
+    fields: tuple[FieldChange, ...] = ()
+    calls: tuple[Call, ...] = ()
+    sensitive: tuple[str, ...] = ()
+    secrets: dict[str, str] = Field(default_factory=dict)
+    """Dotted path (within ``after``; for replaces ``INDEX.path``) -> ``${env:NAME}`` reference."""
+
+
+class AgentPlan(_Frozen):
+    """Everything planned for one agent. ``action`` is the agent-level verdict."""
+
+    handle: str
+    name: str
+    uuid: str | None = None
+    action: Action | None = None
+    """``create``/``delete`` for whole agents, ``update`` when anything inside changes, else None."""
+    fingerprint: str | None = None
+    """Live state digest at plan time; apply of a saved plan refuses when it has moved."""
+    depends_on: tuple[str, ...] = ()
+    """Handles of agents that must be created before this one (destination_agent references)."""
+    changes: tuple[Change, ...] = ()
+
+
+class Summary(_Frozen):
+    create: int = 0
+    update: int = 0
+    delete: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.create + self.update + self.delete
+
+
+class Plan(_Frozen):
+    """A whole plan. Agents sorted by handle; changes in execution order within an agent."""
+
+    format_version: int = PLAN_FORMAT_VERSION
+    target: str
+    agents: tuple[AgentPlan, ...] = ()
+    ignored: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    """Handle -> ignored field paths, shown once in the plan header."""
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def changes(self) -> list[Change]:
+        return [c for a in self.agents for c in a.changes]
+
+    @property
+    def has_changes(self) -> bool:
+        return any(a.changes for a in self.agents)
+
+    def summary(self) -> Summary:
+        """Counts by action; moves and replaces count as updates, whole agents as one each."""
+        counts = {"create": 0, "update": 0, "delete": 0}
+        for change in self.changes:
+            if change.action in (Action.CREATE, Action.DELETE):
+                counts[change.action.value] += 1
+            else:
+                counts["update"] += 1
+        return Summary(**counts)
+
+    def to_json(self) -> str:
+        return self.model_dump_json(indent=2)
+
+    @classmethod
+    def from_json(cls, text: str) -> Plan:
+        return cls.model_validate_json(text)

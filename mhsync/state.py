@@ -1,0 +1,214 @@
+"""The one canonical form that manifests and live API data are both turned into.
+
+Comparison only ever happens between two ``WorkspaceState`` values. Canonical means:
+
+- server-owned fields are gone, and so are values that mean "nothing" (``None``, ``[]``, ``{}``);
+- documented server defaults are filled in (the manifest models carry them);
+- set-like lists are sorted; positional sections are lists in their order, without ``order``;
+- references are names (agent handles, intent keys) wherever the target is known;
+- secrets are the marker ``SECRET_SET``; the desired side keeps ``${env:NAME}`` references
+  beside the fields, so no secret value is ever held in a state, a plan or a rendering.
+
+Two states that are equal need no API call; that is what keeps ``plan`` free of perpetual diffs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from mhsync.sections import SECTIONS, SectionDescriptor
+
+SECRET_SET = "(sensitive value)"
+"""Canonical value of a secret that is set: secrets are compared by presence only."""
+
+JSONDict = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SourceLocation:
+    """Where a desired agent was written, for messages."""
+
+    file: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Item:
+    """One item of a collection section, in canonical form.
+
+    ``key`` is the identity value (for positional sections, the content). ``uuid`` is known on
+    the live side only. ``secrets`` maps dotted field paths to ``${env:NAME}`` references
+    (desired side only); the executor resolves them at the moment it sends the request.
+    """
+
+    key: str
+    fields: JSONDict
+    uuid: str | None = None
+    secrets: Mapping[str, str] = field(default_factory=dict)
+    previous_keys: tuple[str, ...] = ()
+    position: int | None = None
+    """Live positional items only: the server's ``order`` value (a plan must know what to fix)."""
+
+
+@dataclass
+class AgentState:
+    """One agent in canonical form; desired (from manifests) or live (from the API).
+
+    ``objects`` holds object sections (``core`` always; ``settings`` and ``appointments`` when
+    managed). ``collections`` holds managed collection sections only: a section missing from
+    the dict is not managed, an empty list means "no items".
+    """
+
+    handle: str
+    uuid: str | None
+    objects: dict[str, JSONDict]
+    collections: dict[str, list[Item]]
+    protected: bool = False
+    labels: dict[str, str] = field(default_factory=dict)
+    ignore: tuple[str, ...] = ()
+    previous_names: tuple[str, ...] = ()
+    source: SourceLocation | None = None
+    secrets: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Object-section secrets: section key -> dotted path -> ``${env:NAME}``."""
+
+    @property
+    def name(self) -> str:
+        return str(self.objects["core"].get("name", self.handle))
+
+    def managed_sections(self) -> list[SectionDescriptor]:
+        """Descriptors of the sections this agent manages, in table order."""
+        return [d for d in SECTIONS if d.key in self.objects or d.key in self.collections]
+
+
+@dataclass
+class WorkspaceState:
+    """A set of agents keyed by handle."""
+
+    agents: dict[str, AgentState] = field(default_factory=dict)
+
+    def by_uuid(self) -> dict[str, AgentState]:
+        return {a.uuid: a for a in self.agents.values() if a.uuid}
+
+
+# --- canonical values ---------------------------------------------------------------------------
+
+
+def is_empty(value: Any) -> bool:
+    return value is None or value == [] or value == {}
+
+
+def clean(value: Any) -> Any:
+    """Drop "nothing" values recursively so that absent, null and empty compare equal."""
+    if isinstance(value, Mapping):
+        out = {}
+        for key in sorted(value):
+            cleaned = clean(value[key])
+            if not is_empty(cleaned):
+                out[str(key)] = cleaned
+        return out
+    if isinstance(value, list | tuple):
+        return [clean(v) for v in value]
+    return value
+
+
+def canonical_fields(descriptor: SectionDescriptor, raw: Mapping[str, Any]) -> JSONDict:
+    """Canonical fields of one item or object: cleaned, set-like lists sorted, steering removed."""
+    fields = {k: v for k, v in raw.items() if k not in descriptor.manifest_only}
+    cleaned: JSONDict = clean(fields)
+    for name in descriptor.set_like:
+        if isinstance(cleaned.get(name), list):
+            cleaned[name] = sorted(cleaned[name], key=_sort_key)
+    return cleaned
+
+
+def _sort_key(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def get_path(data: Mapping[str, Any], dotted: str) -> Any:
+    """Value at a dotted path, or ``None``."""
+    node: Any = data
+    for part in dotted.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def set_path(data: JSONDict, dotted: str, value: Any) -> None:
+    """Set a dotted path, creating intermediate objects."""
+    parts = dotted.split(".")
+    node = data
+    for part in parts[:-1]:
+        child = node.get(part)
+        if not isinstance(child, dict):
+            child = {}
+            node[part] = child
+        node = child
+    node[parts[-1]] = value
+
+
+def comparable(
+    descriptor: SectionDescriptor, desired: Mapping[str, Any], live: Mapping[str, Any]
+) -> tuple[JSONDict, JSONDict]:
+    """The two sides of one item or object restricted to what mhsync manages.
+
+    Fields the server computes are compared only when the manifest sets them; for partial
+    objects (settings) only the keys the manifest sets are compared, recursively.
+    """
+    live_view = {
+        k: v
+        for k, v in live.items()
+        if not (k in descriptor.compare_only_when_set and k not in desired)
+    }
+    if descriptor.partial:
+        live_view = _restrict(live_view, desired)
+    return dict(desired), live_view
+
+
+def _restrict(live: Mapping[str, Any], desired: Mapping[str, Any]) -> JSONDict:
+    out: JSONDict = {}
+    for key, want in desired.items():
+        if key not in live:
+            continue
+        have = live[key]
+        if isinstance(want, Mapping) and isinstance(have, Mapping):
+            out[key] = _restrict(have, want)
+        else:
+            out[key] = have
+    return out
+
+
+# --- fingerprints -------------------------------------------------------------------------------
+
+
+def canonical_json(value: Any) -> str:
+    """Deterministic JSON: sorted keys, no whitespace variance."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def agent_snapshot(agent: AgentState) -> JSONDict:
+    """A plain-data view of an agent, uuids included (used for fingerprints and exports)."""
+    return {
+        "handle": agent.handle,
+        "uuid": agent.uuid,
+        "objects": agent.objects,
+        "collections": {
+            key: [{"key": i.key, "uuid": i.uuid, "fields": i.fields} for i in items]
+            for key, items in sorted(agent.collections.items())
+        },
+    }
+
+
+def fingerprint(agent: AgentState) -> str:
+    """Digest of a live agent's canonical state; a saved plan is stale when it moves."""
+    digest = hashlib.sha256(canonical_json(agent_snapshot(agent)).encode()).hexdigest()
+    return f"sha256:{digest[:32]}"
+
+
+def fingerprints(agents: Iterable[AgentState]) -> dict[str, str]:
+    return {a.uuid: fingerprint(a) for a in agents if a.uuid}
