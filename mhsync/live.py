@@ -1,0 +1,70 @@
+"""Reads the live workspace with the fewest requests.
+
+The agent list carries every embedded section, so one paginated walk at ``per_page=100`` gives
+all agents; only sections the API keeps apart (intents, webhooks: descriptors without
+``embedded_as``) cost one request each per agent in scope, and those run concurrently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from mhsync.sections import COLLECTIONS
+
+SEPARATE_SECTIONS = tuple(d for d in COLLECTIONS if d.embedded_as is None)
+"""Sections read from their own list endpoint rather than from the agent JSON."""
+
+LIST_PAGE_SIZE = 100
+
+
+class ReadClient(Protocol):
+    """The part of ``ApiClient`` the reader needs (so tests can pass a fake)."""
+
+    def paginate(self, path: str, per_page: int = ...) -> Iterable[dict[str, Any]]: ...
+
+    def get_list(self, path: str) -> list[dict[str, Any]]: ...
+
+
+@dataclass
+class RawAgent:
+    """One live agent as the API returned it, plus its separately read sections."""
+
+    data: dict[str, Any]
+    separate: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    @property
+    def uuid(self) -> str:
+        return str(self.data.get("agent_uuid") or "")
+
+    @property
+    def name(self) -> str:
+        return str(self.data.get("name") or "")
+
+
+def list_agents(client: ReadClient) -> list[RawAgent]:
+    """Every live agent, embedded sections included, in the API's order."""
+    return [RawAgent(dict(a)) for a in client.paginate("/agents", per_page=LIST_PAGE_SIZE)]
+
+
+def read_separate_sections(
+    client: ReadClient, agents: Iterable[RawAgent], *, parallelism: int = 8
+) -> None:
+    """Fill ``RawAgent.separate`` for each agent, one request per section, concurrently."""
+    jobs = [
+        (agent, d.key, f"/agents/{agent.uuid}{d.path}")
+        for agent in agents
+        for d in SEPARATE_SECTIONS
+    ]
+    if not jobs:
+        return
+    with ThreadPoolExecutor(max_workers=max(1, min(parallelism, len(jobs)))) as pool:
+        results = pool.map(lambda job: client.get_list(job[2]), jobs)
+        for (agent, key, _), items in zip(jobs, results, strict=True):
+            agent.separate[key] = [dict(i) for i in items]
+
+
+def index_by_uuid(agents: Iterable[RawAgent]) -> Mapping[str, RawAgent]:
+    return {a.uuid: a for a in agents if a.uuid}
