@@ -1,0 +1,37 @@
+"""The HTTP client for the Mindhunters API (the only mhsync module, with the sandbox, using httpx).
+
+    from mhsync.client import ApiClient, ClientSettings, RetryPolicy, Token
+
+    settings = ClientSettings.from_env()          # MHSYNC_BASE_URL, MHSYNC_TOKEN
+    with settings.client() as client:
+        agents = list(client.paginate("/agents"))
+
+Modules: ``token`` (the secret), ``settings`` (base URL checks, environment), ``envelope``
+(every response shape, ASSUMED ones included), ``retry`` (what is retried, how long to wait),
+``outcome`` (what an attempt means, which exception), ``http`` (:class:`ApiClient`).
+"""
+
+from mhsync.client.http import ApiClient, OnRequest
+from mhsync.client.outcome import error_class_for
+from mhsync.client.retry import RetryPolicy
+from mhsync.client.settings import (
+    DEFAULT_BASE_URL_VAR,
+    DEFAULT_TOKEN_VAR,
+    ClientSettings,
+    is_loopback_host,
+    validate_base_url,
+)
+from mhsync.client.token import Token
+
+__all__ = [
+    "DEFAULT_BASE_URL_VAR",
+    "DEFAULT_TOKEN_VAR",
+    "ApiClient",
+    "ClientSettings",
+    "OnRequest",
+    "RetryPolicy",
+    "Token",
+    "error_class_for",
+    "is_loopback_host",
+    "validate_base_url",
+]

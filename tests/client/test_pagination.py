@@ -1,0 +1,173 @@
+"""Pagination across pages for every list shape, and get_list for non-paginated endpoints."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from mhsync.client import ApiClient
+from mhsync.errors import UnexpectedResponseError
+
+from .conftest import Script, reply
+
+ITEMS = [{"uuid": f"u-{n}"} for n in range(7)]
+
+
+def items_meta(items: list[Any], page: int, last: int, per_page: int) -> Any:
+    return {
+        "success": True,
+        "message": "ok",
+        "data": {
+            "items": items,
+            "current_page": page,
+            "last_page": last,
+            "per_page": per_page,
+            "total": len(ITEMS),
+        },
+    }
+
+
+def laravel(items: list[Any], page: int, last: int, per_page: int) -> Any:
+    return {
+        "data": {
+            "data": items,
+            "current_page": page,
+            "last_page": last,
+            "per_page": per_page,
+            "total": len(ITEMS),
+        }
+    }
+
+
+def resource_collection(items: list[Any], page: int, last: int, per_page: int) -> Any:
+    return {
+        "data": items,
+        "meta": {"current_page": page, "last_page": last, "per_page": per_page},
+        "links": {},
+    }
+
+
+def items_no_meta(items: list[Any], page: int, last: int, per_page: int) -> Any:
+    return {"success": True, "data": {"items": items}}
+
+
+def laravel_no_meta(items: list[Any], page: int, last: int, per_page: int) -> Any:
+    return {"data": {"data": items}}
+
+
+def server(
+    shape: Callable[..., Any], items: list[Any], default_per_page: int = 15
+) -> Callable[[httpx.Request], Any]:
+    def handler(request: httpx.Request) -> httpx.Response:
+        page = int(request.url.params.get("page", "1"))
+        per_page = int(request.url.params.get("per_page", str(default_per_page)))
+        last = max(1, -(-len(items) // per_page))
+        chunk = items[(page - 1) * per_page : page * per_page]
+        return reply(200, shape(chunk, page, last, per_page))
+
+    return handler
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [items_meta, laravel, resource_collection, items_no_meta, laravel_no_meta],
+    ids=[
+        "items+meta",
+        "laravel-data.data",
+        "resource-collection",
+        "items-no-meta-short-page",
+        "laravel-no-meta-short-page",
+    ],
+)
+def test_three_pages(make_client: Callable[..., ApiClient], shape: Callable[..., Any]) -> None:
+    script = Script(server(shape, ITEMS))
+    client = make_client(script)
+    assert list(client.paginate("/agents", per_page=3)) == ITEMS
+    assert [str(r.url.params) for r in script.requests] == [
+        "per_page=3&page=1",
+        "per_page=3&page=2",
+        "per_page=3&page=3",
+    ]
+
+
+def test_exact_multiple_without_meta_stops_on_empty_page(
+    make_client: Callable[..., ApiClient],
+) -> None:
+    handler = server(items_no_meta, ITEMS[:6])
+    script = Script(handler)
+    calls = script.requests
+    client = make_client(script)
+    assert list(client.paginate("/agents", per_page=3)) == ITEMS[:6]
+    assert len(calls) == 3
+
+
+def test_plain_list_is_a_single_page(make_client: Callable[..., ApiClient]) -> None:
+    script = Script(reply(200, {"success": True, "data": ITEMS[:3]}))
+    calls = script.requests
+    client = make_client(script)
+    assert list(client.paginate("/agents", per_page=3)) == ITEMS[:3]
+    assert len(calls) == 1
+
+
+def test_extra_params_are_kept_and_empty_list_yields_nothing(
+    make_client: Callable[..., ApiClient],
+) -> None:
+    script = Script(reply(200, items_meta([], 1, 1, 100)))
+    calls = script.requests
+    client = make_client(script)
+    assert list(client.paginate("/agents", params={"status": "ready"})) == []
+    assert str(calls[0].url.params) == "status=ready&per_page=100&page=1"
+
+
+def test_server_ignoring_page_is_caught(make_client: Callable[..., ApiClient]) -> None:
+    body = {"data": {"items": ITEMS[:3]}}
+    client = make_client(lambda r: reply(200, body))
+    with pytest.raises(UnexpectedResponseError, match="repeats page 1"):
+        list(client.paginate("/agents", per_page=3))
+
+
+@pytest.mark.parametrize("per_page", [0, 101], ids=["zero", "over-max"])
+def test_per_page_bounds(make_client: Callable[..., ApiClient], per_page: int) -> None:
+    client = make_client(lambda r: reply(200, {"data": []}))
+    with pytest.raises(ValueError, match="per_page"):
+        list(client.paginate("/agents", per_page=per_page))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"success": True, "data": ITEMS[:2]},
+        {"success": True, "data": {"items": ITEMS[:2]}},
+        {"data": {"data": ITEMS[:2]}},
+        ITEMS[:2],
+    ],
+    ids=["data-list", "data.items", "data.data", "bare-list"],
+)
+def test_get_list_shapes(make_client: Callable[..., ApiClient], body: Any) -> None:
+    script = Script(reply(200, body))
+    calls = script.requests
+    client = make_client(script)
+    assert client.get_list("/agents/a-1/intents") == ITEMS[:2]
+    assert len(calls) == 1
+    assert str(calls[0].url.params) == ""
+
+
+def test_get_list_follows_pages_when_the_server_paginates_anyway(
+    make_client: Callable[..., ApiClient],
+) -> None:
+    handler = server(items_meta, ITEMS, default_per_page=3)
+    script = Script(handler)
+    calls = script.requests
+    client = make_client(script)
+    assert client.get_list("/agents/a-1/intents") == ITEMS
+    assert [str(c.url.params) for c in calls] == ["", "per_page=3&page=2", "per_page=3&page=3"]
+
+
+def test_get_list_rejects_a_non_list(make_client: Callable[..., ApiClient]) -> None:
+    client = make_client(lambda r: reply(200, {"data": {"name": "x"}}))
+    with pytest.raises(UnexpectedResponseError, match="is not a list response") as info:
+        client.get_list("/agents/a-1/webhooks")
+    assert info.value.path == "/agents/a-1/webhooks"
