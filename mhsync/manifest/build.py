@@ -1,0 +1,79 @@
+"""Parsed agents turned into the desired ``WorkspaceState``: the same canonical form as live.
+
+Manifest-side conventions are settled here so that a manifest and the live agent it describes
+compare equal: items go through ``convert.item_from_manifest`` (defaults, set-like sorting,
+derived intent keys, secrets kept as ``${env:NAME}`` references), identity-keyed sections are
+sorted by key as the live reader sorts them, and a raw ``destination_agent_uuid`` that a manifest
+pins becomes the handle, as the live reader would show it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from mhsync.convert import item_from_manifest, object_from_manifest
+from mhsync.manifest.parse import ParsedAgent
+from mhsync.sections import CORE, SectionDescriptor, section
+from mhsync.state import AgentState, Item, JSONDict, SourceLocation, WorkspaceState
+
+
+def build_workspace(agents: list[ParsedAgent]) -> WorkspaceState:
+    """The desired workspace from every agent that validated completely."""
+    complete = [a for a in agents if a.complete and a.handle]
+    pinned = {a.metadata.uuid: a.metadata.name for a in complete if a.metadata and a.metadata.uuid}
+    workspace = WorkspaceState()
+    for agent in complete:
+        state = build_agent(agent, pinned)
+        workspace.agents.setdefault(state.handle, state)
+    return workspace
+
+
+def build_agent(agent: ParsedAgent, pinned: Mapping[str, str]) -> AgentState:
+    """One desired agent; ``pinned`` maps uuids pinned by manifests to their handles."""
+    assert agent.metadata is not None and agent.core is not None
+    metadata = agent.metadata
+    core, core_secrets = object_from_manifest(CORE, agent.core)
+    objects: dict[str, JSONDict] = {CORE.key: core}
+    secrets: dict[str, dict[str, str]] = {CORE.key: core_secrets} if core_secrets else {}
+    for key, data in agent.objects.items():
+        objects[key], found = object_from_manifest(section(key), data)
+        if found:
+            secrets[key] = found
+    collections: dict[str, list[Item]] = {}
+    for key, parsed in agent.collections.items():
+        descriptor = section(key)
+        items = [
+            item_from_manifest(descriptor, _names_for_pinned(descriptor, p.data, pinned))
+            for p in parsed
+        ]
+        if descriptor.identity is not None:
+            items.sort(key=lambda i: i.key)
+        collections[key] = items
+    return AgentState(
+        handle=metadata.name,
+        uuid=metadata.uuid,
+        objects=objects,
+        collections=collections,
+        protected=metadata.protected,
+        labels=dict(metadata.labels),
+        ignore=tuple(metadata.ignore),
+        previous_names=tuple(metadata.previous_names),
+        source=SourceLocation(agent.doc.file, agent.doc.value_mark(()).line),
+        secrets=secrets,
+    )
+
+
+def _names_for_pinned(
+    descriptor: SectionDescriptor, data: JSONDict, pinned: Mapping[str, str]
+) -> JSONDict:
+    """Agent references by uuid to a manifest agent, rewritten as references by handle."""
+    for ref in descriptor.refs:
+        if ref.target != "agent":
+            continue
+        holders = data.get(ref.within) if ref.within else [data]
+        for holder in holders if isinstance(holders, list) else []:
+            handle = pinned.get(str(holder.get(ref.api_field)))
+            if handle is not None and holder.get(ref.name_field) is None:
+                holder[ref.name_field] = handle
+                holder[ref.api_field] = None
+    return data

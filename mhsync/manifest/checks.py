@@ -1,0 +1,218 @@
+"""Checks across items and documents: duplicates, limits, references and the rules table.
+
+These run after every document was parsed, on the items that validated, so that one report
+carries every problem. Nothing here names a section: identity fields, limits and references come
+from the descriptors, conditional rules from ``rules.RULES``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from mhsync.convert import identity_of
+from mhsync.manifest.diagnostics import Diagnostic, did_you_mean
+from mhsync.manifest.document import spec_loc
+from mhsync.manifest.parse import ParsedAgent
+from mhsync.manifest.rules import RULES, SET, Rule
+from mhsync.manifest.translate import close_match
+from mhsync.manifest.yamlio import Loc
+from mhsync.sections import COLLECTIONS, CORE, SectionDescriptor, section
+
+_TARGET_SECTIONS = {"intent": "intents"}
+"""Ref targets that live in a section of the same agent."""
+
+
+def check_all(agents: list[ParsedAgent]) -> list[Diagnostic]:
+    """Every cross-item and cross-document problem of the parsed agents."""
+    problems = _duplicate_agents(agents)
+    handles = sorted({a.handle for a in agents if a.handle})
+    for agent in agents:
+        for descriptor in COLLECTIONS:
+            if descriptor.key in agent.collections:
+                problems.extend(_duplicate_items(agent, descriptor))
+                problems.extend(_limit(agent, descriptor))
+                problems.extend(_references(agent, descriptor, handles))
+        problems.extend(_rules(agent))
+    return problems
+
+
+def _duplicate_agents(agents: list[ParsedAgent]) -> list[Diagnostic]:
+    problems: list[Diagnostic] = []
+    for field_name in ("name", "uuid"):
+        first: dict[str, tuple[str, int]] = {}
+        for agent in agents:
+            value = agent.doc.get(("metadata", field_name))
+            if not isinstance(value, str):
+                continue
+            loc: Loc = ("metadata", field_name)
+            if value not in first:
+                first[value] = (agent.doc.file, agent.doc.value_mark(loc).line)
+                continue
+            file, line = first[value]
+            where = f"line {line}" if file == agent.doc.file else f"{file}:{line}"
+            problems.append(
+                agent.doc.diagnostic(
+                    loc,
+                    f"duplicate agent {field_name} `{value}` (first at {where})",
+                    code="duplicate-agent",
+                )
+            )
+    return problems
+
+
+def _duplicate_items(agent: ParsedAgent, descriptor: SectionDescriptor) -> list[Diagnostic]:
+    identity = descriptor.identity
+    if identity is None:
+        return []
+    problems: list[Diagnostic] = []
+    first: dict[str, int] = {}
+    for item in agent.collections[descriptor.key]:
+        key = identity_of(descriptor, item.data)
+        item_loc = agent.item_loc(descriptor, item.index)
+        written = item.data.get(identity) is not None
+        loc = (*item_loc, identity)
+        if key in first:
+            derived = "" if written else " (derived from name)"
+            line = agent.doc.value_mark(agent.item_loc(descriptor, first[key])).line
+            problems.append(
+                agent.doc.diagnostic(
+                    loc if written else item_loc,
+                    f"duplicate {identity} `{key}`{derived}; first at line {line}",
+                    code="duplicate-item",
+                )
+            )
+        else:
+            first[key] = item.index
+    return problems
+
+
+def _limit(agent: ParsedAgent, descriptor: SectionDescriptor) -> list[Diagnostic]:
+    written = agent.doc.get(spec_loc(descriptor))
+    if descriptor.limit is None or not isinstance(written, list):
+        return []
+    if len(written) <= descriptor.limit:
+        return []
+    return [
+        agent.doc.diagnostic(
+            agent.item_loc(descriptor, descriptor.limit),
+            f"too many items: the API allows at most {descriptor.limit} {descriptor.key} per agent"
+            f" (found {len(written)})",
+            code="limit",
+        )
+    ]
+
+
+def _references(
+    agent: ParsedAgent, descriptor: SectionDescriptor, handles: list[str]
+) -> Iterator[Diagnostic]:
+    for item in agent.collections[descriptor.key]:
+        item_loc = agent.item_loc(descriptor, item.index)
+        for ref in descriptor.refs:
+            holders = item.data.get(ref.within) if ref.within else [item.data]
+            for position, holder in enumerate(holders if isinstance(holders, list) else []):
+                base = (*item_loc, ref.within, position) if ref.within else item_loc
+                name = holder.get(ref.name_field)
+                if name is None:
+                    continue
+                loc = (*base, ref.name_field)
+                if holder.get(ref.api_field) is not None:
+                    yield agent.doc.diagnostic(
+                        loc, f"set only one of {ref.name_field} and {ref.api_field}", code="ref"
+                    )
+                elif ref.target == "agent":
+                    message = f"no agent named `{name}` in these manifests"
+                    yield from _unknown_name(agent, loc, name, handles, message)
+                else:
+                    yield from _unknown_in_section(agent, loc, name, ref.target)
+
+
+def _unknown_in_section(
+    agent: ParsedAgent, loc: Loc, name: str, target: str
+) -> Iterator[Diagnostic]:
+    section_key = _TARGET_SECTIONS[target]
+    known = agent.identities.get(section_key)
+    if known is None:
+        yield agent.doc.diagnostic(
+            loc,
+            f"`{name}` cannot be checked: this agent does not manage spec.{section_key}",
+            code="unchecked-ref",
+            severity="warning",
+        )
+        return
+    identity = section(section_key).identity
+    message = f"no {target} with {identity} `{name}` in this agent's spec.{section_key}"
+    yield from _unknown_name(agent, loc, name, sorted(known), message)
+
+
+def _unknown_name(
+    agent: ParsedAgent, loc: Loc, name: str, known: list[str], message: str
+) -> Iterator[Diagnostic]:
+    if name in known:
+        return
+    near = close_match(name, known)
+    yield agent.doc.diagnostic(
+        loc, message, code="unresolved-ref", hint=did_you_mean(near) if near else None
+    )
+
+
+# --- the rules table ------------------------------------------------------------------------
+
+
+def _rules(agent: ParsedAgent) -> Iterator[Diagnostic]:
+    for rule in RULES:
+        for section_key in rule.sections:
+            for loc, data in _items_of(agent, section_key):
+                if all(_holds(data.get(f), values) for f, values in rule.when):
+                    yield from _apply(agent, rule, loc, data)
+
+
+def _items_of(agent: ParsedAgent, section_key: str) -> Iterator[tuple[Loc, Mapping[str, Any]]]:
+    if section_key == CORE.key:
+        if agent.core is not None:
+            yield spec_loc(CORE), agent.core
+        return
+    descriptor = section(section_key)
+    for item in agent.collections.get(section_key, []):
+        yield agent.item_loc(descriptor, item.index), item.data
+
+
+def _is_set(value: Any) -> bool:
+    return value not in (None, "", [], {})
+
+
+def _holds(value: Any, values: frozenset[str | None]) -> bool:
+    if _is_set(value):
+        return SET in values or (isinstance(value, str) and value in values)
+    return None in values
+
+
+class _Fields(dict[str, str]):
+    """Item fields for rule messages; a name the item lacks stays as written."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _apply(
+    agent: ParsedAgent, rule: Rule, loc: Loc, data: Mapping[str, Any]
+) -> Iterator[Diagnostic]:
+    message = rule.message.format_map(_Fields({k: str(v) for k, v in data.items()}))
+    if rule.kind == "require":
+        if not any(_is_set(data.get(f)) for f in rule.fields):
+            yield agent.doc.diagnostic(
+                (*loc, rule.fields[0]),
+                message,
+                code=rule.code,
+                at="container",
+                severity=rule.severity,
+            )
+        return
+    for field_name in rule.fields:
+        value = data.get(field_name)
+        if not _is_set(value):
+            continue
+        if rule.kind == "forbid" or not str(value).startswith("https://"):
+            yield agent.doc.diagnostic(
+                (*loc, field_name), message, code=rule.code, severity=rule.severity
+            )

@@ -1,0 +1,85 @@
+"""``load_manifests``: files in, the desired workspace and every diagnostic out.
+
+The stages (discover, read YAML, substitute variables, validate each piece, check across
+documents, build canonical state) each report into one list of diagnostics; nothing stops at the
+first problem. The loader does no network I/O and prints nothing: the CLI renders the result.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+from mhsync.manifest.build import build_workspace
+from mhsync.manifest.checks import check_all
+from mhsync.manifest.diagnostics import Diagnostic
+from mhsync.manifest.discover import discover
+from mhsync.manifest.parse import ParsedAgent, parse_document
+from mhsync.manifest.variables import Sources
+from mhsync.manifest.yamlio import read_documents
+from mhsync.state import WorkspaceState
+
+_NO_VARIABLES: Mapping[str, str] = MappingProxyType({})
+
+
+@dataclass
+class LoadResult:
+    """Diagnostics sorted by file, line and column; ``workspace`` is meaningful without errors."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    workspace: WorkspaceState = field(default_factory=WorkspaceState)
+    files: list[Path] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "warning"]
+
+    def ok(self, *, strict: bool = False) -> bool:
+        """No errors; with ``strict``, no warnings either."""
+        return not self.errors and not (strict and self.warnings)
+
+
+def load_manifests(
+    paths: Sequence[Path],
+    *,
+    variables: Mapping[str, str] = _NO_VARIABLES,
+    env: Mapping[str, str] = os.environ,
+    check_env: bool = True,
+) -> LoadResult:
+    """Load and validate every manifest under ``paths`` (files, or directories searched).
+
+    ``variables`` fill ``${var:NAME}`` (the target's ``vars``); ``env`` fills ``${env:NAME}``.
+    ``check_env=False`` is for offline tooling: ``${env:...}`` is then left as written and an
+    unset variable is not an error.
+    """
+    sources = Sources(variables, env, check_env)
+    found, diagnostics = discover(paths)
+    agents: list[ParsedAgent] = []
+    for item in found:
+        read = read_documents(item.path, item.display)
+        diagnostics.extend(read.diagnostics)
+        if item.named and not read.docs and not read.diagnostics:
+            diagnostics.append(
+                Diagnostic(
+                    item.display, 0, 0, "", "file holds no documents", "warning", None, "empty-file"
+                )
+            )
+        for doc in read.docs:
+            agent, problems = parse_document(doc, sources)
+            diagnostics.extend(problems)
+            if agent is not None:
+                agents.append(agent)
+    diagnostics.extend(check_all(agents))
+    diagnostics.sort(key=Diagnostic.sort_key)
+    return LoadResult(
+        diagnostics=diagnostics,
+        workspace=build_workspace(agents),
+        files=[item.path for item in found],
+    )

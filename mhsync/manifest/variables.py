@@ -1,0 +1,147 @@
+"""``${env:NAME}`` and ``${var:NAME}`` in manifest values, and the rule that secrets are references.
+
+Variables are substituted into every string value (whole or embedded) before validation, so a
+value like ``"${var:support_extension}"`` can fill an integer field too. Secret fields (the
+descriptors' ``sensitive`` paths) are the exception: they must be exactly ``${env:NAME}`` and
+stay unresolved, so no secret value is ever held in a state, a plan or an output; the executor
+resolves them at request time. ``$${`` writes a literal ``${``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from mhsync.manifest.diagnostics import Diagnostic
+from mhsync.manifest.document import VARIABLE_NAME, spec_loc
+from mhsync.manifest.yamlio import Loc, SourceDoc, format_loc
+from mhsync.sections import SECTIONS
+
+_REFERENCE = re.compile(r"\$\$\{|\$\{(env|var):([^}]*)\}")
+_NAME = re.compile(VARIABLE_NAME)
+SECRET_REFERENCE = re.compile(rf"\$\{{env:({VARIABLE_NAME})\}}")
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Where references are looked up: target variables and the process environment."""
+
+    variables: Mapping[str, str]
+    env: Mapping[str, str]
+    check_env: bool = True
+    """When false (offline tooling), ``${env:...}`` is neither checked nor substituted."""
+
+
+def secret_locs(data: Any) -> list[Loc]:
+    """Locations of secret fields present in one document, from the descriptors."""
+    spec = data.get("spec") if isinstance(data, dict) else None
+    if not isinstance(spec, dict):
+        return []
+    found: list[Loc] = []
+    for descriptor in SECTIONS:
+        if not descriptor.sensitive:
+            continue
+        base = spec_loc(descriptor)
+        value = spec if len(base) == 1 else spec.get(descriptor.key)
+        holders: list[Loc] = []
+        if descriptor.kind == "collection" and isinstance(value, list):
+            holders = [(*base, i) for i in range(len(value))]
+        elif isinstance(value, dict):
+            holders = [base]
+        for holder in holders:
+            found.extend((*holder, *path.split(".")) for path in sorted(descriptor.sensitive))
+    return found
+
+
+def substitute(doc: SourceDoc, sources: Sources) -> list[Diagnostic]:
+    """Replace references in ``doc.data`` in place; report unset ones and literal secrets."""
+    secrets = set(secret_locs(doc.data))
+    problems: list[Diagnostic] = []
+    for loc in sorted(secrets, key=format_loc):
+        problems.extend(_check_secret(doc, loc, sources))
+    doc.data = _walk(doc, doc.data, (), secrets, sources, problems)
+    return problems
+
+
+def _walk(
+    doc: SourceDoc,
+    value: Any,
+    loc: Loc,
+    secrets: set[Loc],
+    sources: Sources,
+    problems: list[Diagnostic],
+) -> Any:
+    if loc in secrets:
+        return value
+    if isinstance(value, dict):
+        return {k: _walk(doc, v, (*loc, k), secrets, sources, problems) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_walk(doc, v, (*loc, i), secrets, sources, problems) for i, v in enumerate(value)]
+    if isinstance(value, str) and "${" in value:
+        return _replace(doc, value, loc, sources, problems)
+    return value
+
+
+def _replace(
+    doc: SourceDoc, text: str, loc: Loc, sources: Sources, problems: list[Diagnostic]
+) -> str:
+    def one(match: re.Match[str]) -> str:
+        if match.group(0) == "$${":
+            return "${"
+        kind, name = match.group(1), match.group(2)
+        if not _NAME.fullmatch(name):
+            problems.append(_error(doc, loc, f"`{match.group(0)}`: invalid name", "bad-reference"))
+            return match.group(0)
+        if kind == "env":
+            if not sources.check_env:
+                return match.group(0)
+            if name not in sources.env:
+                problems.append(_unset_env(doc, loc, name))
+                return match.group(0)
+            return sources.env[name]
+        if name not in sources.variables:
+            problems.append(
+                _error(
+                    doc,
+                    loc,
+                    f"variable `{name}` is not defined for this target",
+                    "var-unset",
+                    "define it under the target's `vars` in mhsync.yaml",
+                )
+            )
+            return match.group(0)
+        return sources.variables[name]
+
+    return _REFERENCE.sub(one, text)
+
+
+def _check_secret(doc: SourceDoc, loc: Loc, sources: Sources) -> list[Diagnostic]:
+    value = doc.get(loc)
+    if value is None:
+        return []
+    match = SECRET_REFERENCE.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        return [
+            _error(
+                doc,
+                loc,
+                "must be an environment reference like ${env:NAME}; "
+                "secrets are never written in manifests",
+                "literal-secret",
+            )
+        ]
+    if sources.check_env and match.group(1) not in sources.env:
+        return [_unset_env(doc, loc, match.group(1))]
+    return []
+
+
+def _unset_env(doc: SourceDoc, loc: Loc, name: str) -> Diagnostic:
+    return _error(doc, loc, f"environment variable `{name}` is not set", "env-unset")
+
+
+def _error(
+    doc: SourceDoc, loc: Loc, message: str, code: str, hint: str | None = None
+) -> Diagnostic:
+    return doc.diagnostic(loc, message, code=code, hint=hint)

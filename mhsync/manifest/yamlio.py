@@ -1,0 +1,394 @@
+"""Reading YAML safely into plain data, remembering where every key and value was written.
+
+The reader composes the YAML node graph with ruamel.yaml and builds plain Python data from it
+itself, instead of using a constructor, because that gives three things a constructor does not:
+
+- a position (1-based line and column) for every key and value, so any later check can point
+  at the exact place in the file;
+- every duplicate key reported (not just the first), and parsing goes on;
+- a hard bound on the work done: aliases share one node in the graph, so a "billion laughs" file
+  is small to compose and is stopped while being expanded, after ``MAX_ALIAS_NODES`` values
+  reached through aliases (without aliases the size bound of the file bounds the work).
+
+Dates and times stay strings (manifests have no date fields), and tags other than YAML's core
+ones are refused, so no YAML feature can smuggle in a Python object.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from mhsync.manifest.diagnostics import Diagnostic, Severity
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+"""Files above this are refused before they are read."""
+
+MAX_ALIAS_NODES = 50_000
+"""Most values one document may build through aliases (each use of an alias counts again)."""
+
+MAX_DEPTH = 64
+"""Deepest nesting accepted; also stops self-referencing aliases."""
+
+Loc = tuple[str | int, ...]
+"""A place in a document: mapping keys and list indices from the root."""
+
+Anchor = Literal["value", "key", "container"]
+"""What a diagnostic points at: the value, its key, or the mapping that should hold the key."""
+
+_CORE = "tag:yaml.org,2002:"
+_MERGE = _CORE + "merge"
+
+
+def format_loc(loc: Loc) -> str:
+    """``("spec", "guard_rules", 1, "then_action")`` -> ``spec.guard_rules[1].then_action``."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A 1-based line and column."""
+
+    line: int
+    col: int
+
+
+@dataclass
+class SourceDoc:
+    """One YAML document as plain data, with the position of every key and value."""
+
+    file: str
+    index: int
+    data: Any
+    keys: dict[Loc, Mark] = field(default_factory=dict)
+    values: dict[Loc, Mark] = field(default_factory=dict)
+
+    def value_mark(self, loc: Loc) -> Mark:
+        """Where the value at ``loc`` was written (or its nearest written ancestor)."""
+        for end in range(len(loc), -1, -1):
+            mark = self.values.get(loc[:end])
+            if mark is not None:
+                return mark
+        return Mark(1, 1)
+
+    def key_mark(self, loc: Loc) -> Mark:
+        """Where the key of ``loc`` was written; for list items, where the item starts."""
+        return self.keys.get(loc) or self.value_mark(loc)
+
+    def container_mark(self, loc: Loc) -> Mark:
+        """Where the mapping holding ``loc`` starts (used for missing keys)."""
+        return self.value_mark(loc[:-1])
+
+    def diagnostic(
+        self,
+        loc: Loc,
+        message: str,
+        *,
+        code: str,
+        at: Anchor = "value",
+        severity: Severity = "error",
+        hint: str | None = None,
+    ) -> Diagnostic:
+        """A diagnostic about ``loc``: at its value, its key, or the mapping that should hold it."""
+        marks = {"value": self.value_mark, "key": self.key_mark, "container": self.container_mark}
+        mark = marks[at](loc)
+        path = format_loc(loc)
+        return Diagnostic(self.file, mark.line, mark.col, path, message, severity, hint, code)
+
+    def get(self, loc: Loc) -> Any:
+        """The plain value at ``loc``, or ``None`` when there is none."""
+        node: Any = self.data
+        for part in loc:
+            if isinstance(part, int):
+                if not isinstance(node, list) or not 0 <= part < len(node):
+                    return None
+            elif not isinstance(node, dict) or part not in node:
+                return None
+            node = node[part]
+        return node
+
+
+class _Refused(Exception):
+    """A document that must not be built further; carries the diagnostic to report."""
+
+    def __init__(self, mark: Mark, message: str, code: str, loc: Loc = ()) -> None:
+        super().__init__(message)
+        self.mark = mark
+        self.message = message
+        self.code = code
+        self.loc = loc
+
+
+def _mark(node: Node) -> Mark:
+    return Mark(node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+class _Builder:
+    """Turns one composed document into plain data and positions, within the bounds."""
+
+    def __init__(self, doc: SourceDoc) -> None:
+        self.doc = doc
+        self.aliased = 0
+        self.seen: set[int] = set()
+        self.duplicates: list[Diagnostic] = []
+
+    def build(self, node: Node, loc: Loc, depth: int, via_alias: bool = False) -> Any:
+        via_alias = via_alias or id(node) in self.seen
+        self.seen.add(id(node))
+        if via_alias:
+            self.aliased += 1
+            if self.aliased > MAX_ALIAS_NODES:
+                raise _Refused(
+                    _mark(node),
+                    f"aliases expand to more than {MAX_ALIAS_NODES} values; refused",
+                    "yaml-alias-bomb",
+                    loc,
+                )
+        if depth > MAX_DEPTH:
+            raise _Refused(
+                _mark(node),
+                f"nesting deeper than {MAX_DEPTH} levels (or an alias that refers to itself)",
+                "yaml-too-deep",
+                loc,
+            )
+        self.doc.values.setdefault(loc, _mark(node))
+        if isinstance(node, MappingNode):
+            return self._mapping(node, loc, depth, via_alias)
+        if isinstance(node, SequenceNode):
+            if node.tag not in (_CORE + "seq",):
+                raise _unsupported(node, loc)
+            return [
+                self.build(item, (*loc, i), depth + 1, via_alias)
+                for i, item in enumerate(node.value)
+            ]
+        if isinstance(node, ScalarNode):
+            return _scalar(node, loc)
+        raise _unsupported(node, loc)
+
+    def _mapping(self, node: MappingNode, loc: Loc, depth: int, via_alias: bool) -> dict[str, Any]:
+        if node.tag != _CORE + "map":
+            raise _unsupported(node, loc)
+        out: dict[str, Any] = {}
+        seen: dict[str, Mark] = {}
+        merged: list[MappingNode] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                merged.extend(_merge_sources(value_node))
+                continue
+            key = self._key(key_node)
+            key_mark = _mark(key_node)
+            if key in seen:
+                first = seen[key]
+                self.duplicates.append(
+                    Diagnostic(
+                        self.doc.file,
+                        key_mark.line,
+                        key_mark.col,
+                        format_loc((*loc, key)),
+                        f"duplicate key `{key}` (first at line {first.line})",
+                        code="yaml-duplicate-key",
+                    )
+                )
+                continue
+            seen[key] = key_mark
+            child = (*loc, key)
+            self.doc.keys[child] = key_mark
+            if _is_empty_scalar(value_node):
+                self.doc.values[child] = key_mark
+            out[key] = self.build(value_node, child, depth + 1, via_alias)
+        for source in merged:
+            for key_node, value_node in source.value:
+                key = self._key(key_node)
+                if key not in out:
+                    child = (*loc, key)
+                    self.doc.keys[child] = _mark(key_node)
+                    out[key] = self.build(value_node, child, depth + 1, via_alias)
+        return out
+
+    @staticmethod
+    def _key(node: Node) -> str:
+        if not isinstance(node, ScalarNode):
+            raise _Refused(_mark(node), "mapping keys must be plain scalars", "yaml-complex-key")
+        return str(node.value)
+
+
+def _merge_sources(node: Node) -> list[MappingNode]:
+    if isinstance(node, MappingNode):
+        return [node]
+    if isinstance(node, SequenceNode) and all(isinstance(n, MappingNode) for n in node.value):
+        return list(node.value)
+    raise _Refused(_mark(node), "`<<` must merge a mapping or a list of mappings", "yaml-merge")
+
+
+def _is_empty_scalar(node: Node) -> bool:
+    return isinstance(node, ScalarNode) and node.tag == _CORE + "null" and node.value == ""
+
+
+def _unsupported(node: Node, loc: Loc) -> _Refused:
+    tag = str(node.tag)
+    shown = "!!" + tag[len(_CORE) :] if tag.startswith(_CORE) else tag
+    return _Refused(_mark(node), f"unsupported YAML tag `{shown}`", "yaml-tag", loc)
+
+
+def _scalar(node: ScalarNode, loc: Loc) -> Any:
+    tag, text = node.tag, str(node.value)
+    if tag in (_CORE + "str", _CORE + "timestamp"):
+        return text
+    if tag == _CORE + "null":
+        return None
+    if tag == _CORE + "bool":
+        return text.lower() == "true"
+    if tag == _CORE + "int":
+        return _int(node, text)
+    if tag == _CORE + "float":
+        return _float(node, text)
+    raise _unsupported(node, loc)
+
+
+def _int(node: ScalarNode, text: str) -> int:
+    cleaned = text.replace("_", "")
+    try:
+        return int(cleaned, 0)
+    except ValueError:
+        pass
+    try:
+        return int(cleaned, 10)
+    except ValueError:
+        raise _Refused(_mark(node), "not a valid integer", "yaml-scalar") from None
+
+
+def _float(node: ScalarNode, text: str) -> float:
+    lowered = text.lower().replace("_", "")
+    if lowered.lstrip("+-") == ".inf":
+        return -math.inf if lowered.startswith("-") else math.inf
+    if lowered == ".nan":
+        return math.nan
+    try:
+        return float(lowered)
+    except ValueError:
+        raise _Refused(_mark(node), "not a valid number", "yaml-scalar") from None
+
+
+# --- files --------------------------------------------------------------------------------------
+
+
+@dataclass
+class ReadResult:
+    """The documents of one file (null documents left out) and the problems found reading it."""
+
+    docs: list[SourceDoc] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    text: str = ""
+
+
+def read_text(path: Path, display: str) -> tuple[str | None, Diagnostic | None]:
+    """The file's text, or why it cannot be used (too large, unreadable, not UTF-8)."""
+
+    def problem(message: str, code: str, line: int = 0, col: int = 0) -> Diagnostic:
+        return Diagnostic(display, line, col, "", message, code=code)
+
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, problem(_too_large(size), "file-too-large")
+        with path.open("rb") as stream:
+            raw = stream.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        return None, problem(f"cannot read file: {exc.strerror or exc}", "file-unreadable")
+    if len(raw) > MAX_FILE_BYTES:
+        return None, problem(_too_large(len(raw)), "file-too-large")
+    try:
+        return raw.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        return None, problem(
+            f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save it as UTF-8",
+            "file-encoding",
+            line,
+            col,
+        )
+
+
+def _too_large(size: int) -> str:
+    return f"file is {size} bytes; manifests may be at most {MAX_FILE_BYTES} bytes"
+
+
+def parse_text(text: str, display: str) -> ReadResult:
+    """Every document of ``text``; a syntax error ends the file but keeps earlier documents."""
+    result = ReadResult(text=text)
+    index = 0
+    try:
+        for node in _compose_all(text):
+            index += 1
+            if _is_empty_scalar(node):
+                continue
+            doc = SourceDoc(display, index, None)
+            builder = _Builder(doc)
+            try:
+                doc.data = builder.build(node, (), 0)
+            except _Refused as refused:
+                mark, path = refused.mark, format_loc(refused.loc)
+                result.diagnostics.append(
+                    Diagnostic(
+                        display, mark.line, mark.col, path, refused.message, code=refused.code
+                    )
+                )
+                continue
+            result.diagnostics.extend(builder.duplicates)
+            result.docs.append(doc)
+    except MarkedYAMLError as exc:
+        result.diagnostics.append(_syntax_diagnostic(exc, text, display))
+    except YAMLError as exc:
+        result.diagnostics.append(Diagnostic(display, 0, 0, "", f"YAML error: {exc}", code="yaml"))
+    except RecursionError:
+        result.diagnostics.append(
+            Diagnostic(display, 0, 0, "", "YAML nesting is too deep to read", code="yaml-too-deep")
+        )
+    return result
+
+
+def _compose_all(text: str) -> Iterator[Node]:
+    yield from YAML(typ="safe", pure=True).compose_all(text)
+
+
+def _syntax_diagnostic(exc: MarkedYAMLError, text: str, display: str) -> Diagnostic:
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark is not None else 0
+    col = mark.column + 1 if mark is not None else 0
+    if mark is not None and _is_tab_at(text, mark.line, mark.column):
+        return Diagnostic(
+            display,
+            line,
+            col,
+            "",
+            "tab character in indentation; YAML indents with spaces only",
+            code="yaml-tab",
+        )
+    problem = " ".join(str(exc.problem or exc.context or "syntax error").split())
+    context = f" {exc.context}" if exc.context and exc.problem else ""
+    return Diagnostic(display, line, col, "", f"YAML syntax error: {problem}{context}", code="yaml")
+
+
+def _is_tab_at(text: str, line: int, col: int) -> bool:
+    lines = text.split("\n")
+    return 0 <= line < len(lines) and "\t" in lines[line][: col + 1]
+
+
+def read_documents(path: Path, display: str) -> ReadResult:
+    """Read, decode and parse one file, within the size and expansion bounds."""
+    text, problem = read_text(path, display)
+    if problem is not None or text is None:
+        return ReadResult(diagnostics=[problem] if problem else [])
+    return parse_text(text, display)

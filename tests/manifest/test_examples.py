@@ -1,0 +1,95 @@
+"""The shipped examples validate cleanly and together exercise every field group and section."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mhsync.config import load_project_config
+from mhsync.manifest import load_manifests
+from mhsync.manifest.document import Metadata
+from mhsync.sections import SECTIONS
+
+from .conftest import EXAMPLE_ENV, EXAMPLES
+
+AGENT_FILES = sorted((EXAMPLES / "agents").glob("*.yaml"))
+SCHEMA_LINE = "# yaml-language-server: $schema=../../schemas/agent.schema.json"
+
+
+def _load() -> tuple[list[Path], object]:
+    config = load_project_config(EXAMPLES)
+    target = config.target(None)
+    result = load_manifests(config.manifest_paths(), variables=target.vars, env=EXAMPLE_ENV)
+    return config.manifest_paths(), result
+
+
+def test_examples_validate_without_any_diagnostic() -> None:
+    config = load_project_config(EXAMPLES)
+    for name in config.target_names:
+        target = config.target(name)
+        result = load_manifests(config.manifest_paths(), variables=target.vars, env=EXAMPLE_ENV)
+        assert [str(d) for d in result.diagnostics] == [], name
+        assert sorted(result.workspace.agents) == [
+            "volvo-parts",
+            "volvo-service",
+            "whatsapp-support",
+        ]
+
+
+@pytest.mark.parametrize("path", AGENT_FILES, ids=[p.stem for p in AGENT_FILES])
+def test_every_example_names_the_schema(path: Path) -> None:
+    assert path.read_text(encoding="utf-8").splitlines()[0] == SCHEMA_LINE
+
+
+def test_examples_use_every_section_and_field_group() -> None:
+    config = load_project_config(EXAMPLES)
+    result = load_manifests(
+        config.manifest_paths(), variables=config.target(None).vars, env=EXAMPLE_ENV
+    )
+    agents = result.workspace.agents.values()
+    used = {key for a in agents for key in (*a.objects, *a.collections)}
+    assert used == {d.key for d in SECTIONS}
+    settings = [a.objects["settings"] for a in agents if "settings" in a.objects]
+    assert {"voice", "text"} <= {group for s in settings for group in s}
+    voice = next(s["voice"] for s in settings if "voice" in s)
+    assert set(voice) == {
+        "interaction",
+        "interruption",
+        "voice_profile",
+        "voice_advanced",
+        "call_behavior",
+        "compliance",
+        "normalizers",
+    }
+    metadata_used = {
+        field
+        for a in agents
+        for field, value in (
+            ("protected", a.protected),
+            ("labels", a.labels),
+            ("ignore", a.ignore),
+            ("previous_names", a.previous_names),
+        )
+        if value
+    }
+    assert metadata_used == set(Metadata.model_fields) - {"name", "uuid"}
+    secrets = [
+        i.secrets for a in agents for items in a.collections.values() for i in items if i.secrets
+    ]
+    assert {path for s in secrets for path in s} == {"secret_key", "webhook.auth_token"}
+    rules = result.workspace.agents["volvo-service"].collections["routing_rules"]
+    assert {r.fields["destination_type"] for r in rules} == {"extension", "agent"}
+    channels = {
+        c
+        for r in result.workspace.agents["whatsapp-support"].collections["guard_rules"]
+        for c in r.fields["selected_channels"]
+    }
+    assert {"whatsapp", "instagram", "facebook_messenger"} <= channels
+
+
+def test_examples_report_missing_secrets() -> None:
+    config = load_project_config(EXAMPLES)
+    result = load_manifests(config.manifest_paths(), variables=config.target(None).vars, env={})
+    assert sorted({d.message.split("`")[1] for d in result.errors}) == sorted(EXAMPLE_ENV)
+    assert {d.code for d in result.errors} == {"env-unset"}
