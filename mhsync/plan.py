@@ -3,17 +3,25 @@
 A plan says, per agent, every change mhsync will make, with the values before and after and the
 exact HTTP calls it will send. It never contains a secret value: secret fields hold the marker
 ``state.SECRET_SET`` and the plan keeps only the ``${env:NAME}`` references the executor
-resolves at request time. ``Plan.model_dump_json()`` is the ``--json`` output and the plan file.
+resolves at request time. ``Plan.to_json()`` (sorted keys) is the ``--json`` output and the plan
+file; ``plan_json_schema()`` describes it. ``format_version`` changes only when a consumer of an
+older plan file would misread the new one (a field removed or its meaning changed); new optional
+fields keep the version.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 PLAN_FORMAT_VERSION = 1
+
+AGENT_SECTION = "agent"
+"""``Change.section`` of a change to a whole agent (``agent.create``, ``agent.delete``)."""
 
 
 class Action(StrEnum):
@@ -67,8 +75,10 @@ class Change(_Frozen):
     """One change to one agent, section or item.
 
     ``before``/``after`` are canonical values: an item's fields, an object section's fields, or
-    for a section replace the list of item fields. ``position`` is the target index for
-    positional items (create/move/update of guidelines and notes).
+    for a section replace the list of item fields. ``before`` of an update is the live value as
+    compared (ignored paths and unmanaged server-computed fields left out); ``after`` is what
+    will be written. ``position`` is the target index for positional items (create/move/update
+    of guidelines and notes); ``previous_position`` is where the live item is now.
     """
 
     address: str
@@ -78,6 +88,7 @@ class Change(_Frozen):
     key: str | None = None
     uuid: str | None = None
     position: int | None = None
+    previous_position: int | None = None
     before: Any = None
     after: Any = None
     fields: tuple[FieldChange, ...] = ()
@@ -94,12 +105,16 @@ class AgentPlan(_Frozen):
     name: str
     uuid: str | None = None
     action: Action | None = None
-    """``create``/``delete`` for whole agents, ``update`` when anything inside changes, else None."""
+    """``create``/``delete`` for whole agents, ``update`` when anything inside changes, else
+    None."""
     fingerprint: str | None = None
     """Live state digest at plan time; apply of a saved plan refuses when it has moved."""
     depends_on: tuple[str, ...] = ()
     """Handles of agents that must be created before this one (destination_agent references)."""
     changes: tuple[Change, ...] = ()
+
+    def summary(self) -> Summary:
+        return Summary.of(self.changes)
 
 
 class Summary(_Frozen):
@@ -111,9 +126,24 @@ class Summary(_Frozen):
     def total(self) -> int:
         return self.create + self.update + self.delete
 
+    @classmethod
+    def of(cls, changes: Iterable[Change]) -> Summary:
+        """Counts by action; moves and replaces count as updates, whole agents as one each."""
+        counts = {"create": 0, "update": 0, "delete": 0}
+        for change in changes:
+            if change.action in (Action.CREATE, Action.DELETE):
+                counts[change.action.value] += 1
+            else:
+                counts["update"] += 1
+        return cls(**counts)
+
 
 class Plan(_Frozen):
-    """A whole plan. Agents sorted by handle; changes in execution order within an agent."""
+    """A whole plan, in execution order.
+
+    Agents are sorted by handle, except that an agent comes after the agents it ``depends_on``
+    and agent deletes come last; changes are in execution order within an agent.
+    """
 
     format_version: int = PLAN_FORMAT_VERSION
     target: str
@@ -132,17 +162,18 @@ class Plan(_Frozen):
 
     def summary(self) -> Summary:
         """Counts by action; moves and replaces count as updates, whole agents as one each."""
-        counts = {"create": 0, "update": 0, "delete": 0}
-        for change in self.changes:
-            if change.action in (Action.CREATE, Action.DELETE):
-                counts[change.action.value] += 1
-            else:
-                counts["update"] += 1
-        return Summary(**counts)
+        return Summary.of(self.changes)
 
     def to_json(self) -> str:
-        return self.model_dump_json(indent=2)
+        """The plan file and ``--json`` output: sorted keys, two-space indent, final newline."""
+        data = self.model_dump(mode="json")
+        return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
     @classmethod
     def from_json(cls, text: str) -> Plan:
         return cls.model_validate_json(text)
+
+
+def plan_json_schema() -> dict[str, Any]:
+    """JSON Schema of the plan file (``schemas/plan.schema.json`` is this, pretty and sorted)."""
+    return Plan.model_json_schema()

@@ -1,0 +1,184 @@
+"""Plans one collection section, choosing per-item calls or one whole-section replace.
+
+The cost rule (docs/ARCHITECTURE.md, "Per-section strategy"; also docs/plan.md):
+
+* per-item cost = creates + deletes + updates + moves, where an update that also moves is one
+  PATCH (it carries ``order``);
+* replace cost = 1 (one ``PUT`` of the whole section; every item gets a new uuid);
+* a section that has both replace (``put_wrapped``) and single-item calls is replaced only when
+  that is strictly cheaper **and** no matched item must keep its uuid (one matched through
+  ``previous_keys``: a rename the user asked to preserve). Ties go to per-item calls, which keep
+  uuids. A section with only one of the two ways uses that way.
+
+So: editing one guideline is one PATCH; adding a guard rule is one POST; reordering five notes is
+one PUT; a procedure renamed with ``previous_keys`` is one PATCH that keeps its uuid.
+
+Positional items (guidelines, notes) have their list order as identity. A matched item whose live
+``order`` differs from its target index, or that has no ``order`` at all, is a move (the reader
+sorts items without one last, so they must be given one). A positional section whose live items
+already read, in server order, exactly as the manifest lists them needs nothing, whatever
+``order`` numbers the server holds: equal canonical states never cost a call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from mhsync.plan import Action, Change
+from mhsync.planner import api_calls
+from mhsync.planner.diff import field_changes, same_sequence
+from mhsync.planner.ignore import drop, overlay
+from mhsync.planner.matching_items import Pair, match_items
+from mhsync.planner.scope import AgentScope
+from mhsync.planner.sensitive import list_sensitive, prefixed_map, sensitive_paths
+from mhsync.sections import SectionDescriptor
+from mhsync.state import Item, JSONDict, comparable
+
+
+def plan_collection(scope: AgentScope, descriptor: SectionDescriptor) -> list[Change]:
+    return _SectionPlanner(scope, descriptor).plan()
+
+
+class _SectionPlanner:
+    """One section of one agent; holds what every helper needs so signatures stay short."""
+
+    def __init__(self, scope: AgentScope, descriptor: SectionDescriptor) -> None:
+        self.scope = scope
+        self.descriptor = descriptor
+        self.ignored = scope.ignore.fields(descriptor.key)
+        self.desired = scope.desired.collections[descriptor.key]
+        self.live = scope.live.collections.get(descriptor.key, [])
+
+    def plan(self) -> list[Change]:
+        if self.descriptor.positional and self._reads_the_same():
+            return []
+        matching = match_items(self.descriptor, self.desired, self.live)
+        per_item = [
+            *(self._delete(index, item) for index, item in matching.deletes),
+            *(c for pair in matching.pairs if (c := self._update(pair)) is not None),
+            *(self._create(index, item) for index, item in matching.creates),
+        ]
+        if not per_item:
+            return []
+        if self._replace_wins(len(per_item), matching.pairs):
+            return [self._replace(matching.pairs)]
+        return per_item
+
+    # --- the rule ---------------------------------------------------------------------------
+
+    def _replace_wins(self, cost: int, pairs: Sequence[Pair]) -> bool:
+        if self.descriptor.replace != "put_wrapped":
+            return False
+        if not self.descriptor.item_ops:
+            return True
+        keeps_uuid = any(pair.renamed for pair in pairs)
+        return cost > 1 and not keeps_uuid
+
+    # --- comparison -------------------------------------------------------------------------
+
+    def _views(self, desired: JSONDict, live: JSONDict) -> tuple[JSONDict, JSONDict]:
+        return comparable(self.descriptor, drop(desired, self.ignored), drop(live, self.ignored))
+
+    def _reads_the_same(self) -> bool:
+        if len(self.desired) != len(self.live):
+            return False
+        views = [
+            self._views(want.fields, have.fields)
+            for want, have in zip(self.desired, self.live, strict=True)
+        ]
+        return same_sequence([w for w, _ in views], [h for _, h in views])
+
+    # --- per-item changes -------------------------------------------------------------------
+
+    def _address(self, key: str, index: int) -> str:
+        return api_calls.item_address(self.scope.handle, self.descriptor, key, index)
+
+    def _key(self, item: Item) -> str | None:
+        return None if self.descriptor.positional else item.key
+
+    def _position(self, index: int) -> int | None:
+        return index if self.descriptor.positional else None
+
+    def _create(self, index: int, item: Item) -> Change:
+        return Change(
+            agent=self.scope.handle,
+            section=self.descriptor.key,
+            action=Action.CREATE,
+            address=self._address(item.key, index),
+            key=self._key(item),
+            position=self._position(index),
+            after=item.fields,
+            calls=(api_calls.item_create(self.descriptor, self.scope.base_path),),
+            sensitive=sensitive_paths(self.descriptor, item.fields),
+            secrets=dict(item.secrets),
+        )
+
+    def _delete(self, index: int, item: Item) -> Change:
+        address = self._address(item.key, index)
+        return Change(
+            agent=self.scope.handle,
+            section=self.descriptor.key,
+            action=Action.DELETE,
+            address=address,
+            key=self._key(item),
+            uuid=item.uuid,
+            previous_position=item.position,
+            before=item.fields,
+            calls=(
+                api_calls.item_delete(self.descriptor, self.scope.base_path, item.uuid, address),
+            ),
+            sensitive=sensitive_paths(self.descriptor, item.fields),
+        )
+
+    def _update(self, pair: Pair) -> Change | None:
+        want, have = self._views(pair.desired.fields, pair.live.fields)
+        fields = field_changes(have, want)
+        moved = self.descriptor.positional and pair.live.position != pair.desired_index
+        if not fields and not moved:
+            return None
+        address = self._address(pair.desired.key, pair.desired_index)
+        after = overlay(pair.desired.fields, pair.live.fields, self.ignored)
+        uuid = pair.live.uuid
+        return Change(
+            agent=self.scope.handle,
+            section=self.descriptor.key,
+            action=Action.UPDATE if fields else Action.MOVE,
+            address=address,
+            key=self._key(pair.desired),
+            uuid=uuid,
+            position=self._position(pair.desired_index),
+            previous_position=pair.live.position,
+            before=have,
+            after=after,
+            fields=fields,
+            calls=(api_calls.item_update(self.descriptor, self.scope.base_path, uuid, address),),
+            sensitive=sensitive_paths(self.descriptor, have, after),
+            secrets=dict(pair.desired.secrets),
+        )
+
+    # --- whole-section replace --------------------------------------------------------------
+
+    def _replace(self, pairs: Sequence[Pair]) -> Change:
+        live_of = {pair.desired_index: pair.live for pair in pairs}
+        after = [
+            overlay(item.fields, live_of[i].fields, self.ignored) if i in live_of else item.fields
+            for i, item in enumerate(self.desired)
+        ]
+        before = [item.fields for item in self.live]
+        secrets: dict[str, str] = {}
+        for index, item in enumerate(self.desired):
+            secrets.update(prefixed_map(str(index), item.secrets))
+        sensitive = sorted(
+            {*list_sensitive(self.descriptor, before), *list_sensitive(self.descriptor, after)}
+        )
+        return Change(
+            agent=self.scope.handle,
+            section=self.descriptor.key,
+            action=Action.REPLACE,
+            address=api_calls.section_address(self.scope.handle, self.descriptor.key),
+            before=before,
+            after=after,
+            calls=(api_calls.section_replace(self.descriptor, self.scope.base_path),),
+            sensitive=tuple(sensitive),
+            secrets=secrets,
+        )

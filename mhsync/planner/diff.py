@@ -1,0 +1,52 @@
+"""Field-level differences between two canonical values.
+
+Canonical values are plain JSON data, so a small recursive walk is enough: objects are compared
+key by key and reported by dotted path, down to the leaves even when an object is added or
+removed whole (so a sensitive path such as ``webhook.auth_token`` is always its own change);
+lists and scalars are leaves (a list that differs is one
+change holding both whole lists, because every list the API takes is written whole).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from mhsync.plan import FieldChange
+
+
+def same(a: Any, b: Any) -> bool:
+    """JSON equality: ``1 == 1.0`` (the API may drop a float's fraction) but ``True != 1``."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
+
+
+def same_sequence(a: Sequence[Any], b: Sequence[Any]) -> bool:
+    return same(list(a), list(b))
+
+
+def field_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[FieldChange, ...]:
+    """Every leaf that differs, sorted by path; an absent side is ``None``."""
+    return tuple(_walk(before, after, ""))
+
+
+def _nested(value: Any, other: Any) -> bool:
+    """Walk into objects (an object added or removed whole is reported leaf by leaf)."""
+    return isinstance(value, Mapping) or (value is None and isinstance(other, Mapping))
+
+
+def _walk(before: Mapping[str, Any], after: Mapping[str, Any], prefix: str) -> list[FieldChange]:
+    out: list[FieldChange] = []
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key), after.get(key)
+        path = f"{prefix}{key}"
+        if _nested(old, new) and _nested(new, old):
+            out.extend(_walk(old or {}, new or {}, f"{path}."))
+        elif not same(old, new):
+            out.append(FieldChange(path=path, before=old, after=new))
+    return out

@@ -1,0 +1,87 @@
+"""``plan(desired, live)``: the whole workspace, with the safety rails for deletes.
+
+Pure and deterministic: no I/O, no clock, no randomness; the same two states always give the
+same plan. Agents arrive matched (a live agent paired with a desired one carries its handle);
+live agents under other handles are prune candidates, deleted only with ``prune``.
+"""
+
+from __future__ import annotations
+
+from mhsync.errors import PlanError
+from mhsync.plan import Action, AgentPlan, Plan
+from mhsync.planner.agents import plan_delete, plan_existing, plan_new
+from mhsync.planner.options import PlanOptions
+from mhsync.planner.ordering import order_agents
+from mhsync.planner.refs import agent_refs, dangling_after
+from mhsync.state import AgentState, WorkspaceState
+
+_DEFAULT_OPTIONS = PlanOptions()
+
+
+def plan(
+    desired: WorkspaceState,
+    live: WorkspaceState,
+    *,
+    target: str,
+    options: PlanOptions = _DEFAULT_OPTIONS,
+) -> Plan:
+    """Every change that makes ``live`` read like ``desired``, in execution order."""
+    new = frozenset(h for h in desired.agents if h not in live.agents)
+    planned = []
+    warnings: list[str] = []
+    for handle in sorted(desired.agents):
+        agent = desired.agents[handle]
+        depends_on = tuple(sorted(agent_refs(agent) & new))
+        if handle in new:
+            planned.append(plan_new(agent, depends_on))
+        else:
+            planned.append(plan_existing(agent, live.agents[handle], depends_on))
+            warnings.extend(dangling_after(planned[-1], agent, live.agents[handle]))
+    deletes, prune_warnings = _prune(desired, live, options)
+    agents = order_agents(planned) + deletes
+    _check_max_deletes(agents, options)
+    return Plan(
+        target=target,
+        agents=agents,
+        ignored={
+            handle: tuple(sorted(set(agent.ignore)))
+            for handle, agent in sorted(desired.agents.items())
+            if agent.ignore
+        },
+        warnings=(*warnings, *prune_warnings),
+    )
+
+
+def _prune(
+    desired: WorkspaceState, live: WorkspaceState, options: PlanOptions
+) -> tuple[tuple[AgentPlan, ...], tuple[str, ...]]:
+    candidates = [live.agents[h] for h in sorted(live.agents) if h not in desired.agents]
+    if not options.prune or not candidates:
+        return (), ()
+    if not desired.agents:
+        raise PlanError(
+            "refusing to prune: no manifests loaded (every live agent would be deleted)"
+        )
+    deletes: list[AgentPlan] = []
+    warnings: list[str] = []
+    for agent in candidates:
+        if _protected(agent, options):
+            warnings.append(f"agent[{agent.handle}] is protected; it is not deleted")
+        else:
+            deletes.append(plan_delete(agent))
+    return tuple(deletes), tuple(warnings)
+
+
+def _protected(agent: AgentState, options: PlanOptions) -> bool:
+    return agent.protected or bool({agent.handle, agent.uuid} & options.protected)
+
+
+def _check_max_deletes(agents: tuple[AgentPlan, ...], options: PlanOptions) -> None:
+    if options.max_deletes is None:
+        return
+    count = sum(1 for a in agents for c in a.changes if c.action is Action.DELETE)
+    if count > options.max_deletes:
+        raise PlanError(
+            f"the plan deletes {count} objects, more than --max-deletes {options.max_deletes}; "
+            "raise the limit if this is intended"
+        )

@@ -1,0 +1,69 @@
+"""Masks every sensitive path of a plan, whatever it holds.
+
+The planner already puts only the ``SECRET_SET`` marker there; this is the second lock, so that a
+bug upstream can never print a secret. References (``${env:NAME}``) are names, not values, and
+stay in ``Change.secrets``.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from mhsync.plan import Change, FieldChange, Plan
+from mhsync.state import SECRET_SET
+
+
+def redact(plan: Plan) -> Plan:
+    agents = tuple(
+        agent.model_copy(update={"changes": tuple(redact_change(c) for c in agent.changes)})
+        for agent in plan.agents
+    )
+    return plan.model_copy(update={"agents": agents})
+
+
+def redact_change(change: Change) -> Change:
+    if not change.sensitive:
+        return change
+    paths = [tuple(p.split(".")) for p in change.sensitive]
+    return change.model_copy(
+        update={
+            "before": _masked(change.before, paths),
+            "after": _masked(change.after, paths),
+            "fields": tuple(_field(f, paths) for f in change.fields),
+        }
+    )
+
+
+def _field(field: FieldChange, paths: list[tuple[str, ...]]) -> FieldChange:
+    own = tuple(field.path.split("."))
+    inner = [p[len(own) :] for p in paths if p[: len(own)] == own]
+    if not inner and not any(own[: len(p)] == p for p in paths):
+        return field
+    whole = any(own[: len(p)] == p for p in paths)
+    return field.model_copy(
+        update={
+            "before": _masked(field.before, [()] if whole else inner),
+            "after": _masked(field.after, [()] if whole else inner),
+        }
+    )
+
+
+def _masked(value: Any, paths: list[tuple[str, ...]]) -> Any:
+    if value is None:
+        return None
+    out = copy.deepcopy(value)
+    for path in paths:
+        out = _mask_at(out, path)
+    return out
+
+
+def _mask_at(node: Any, path: tuple[str, ...]) -> Any:
+    if not path:
+        return SECRET_SET if node not in (None, "") else node
+    head, rest = path[0], path[1:]
+    if isinstance(node, dict) and head in node:
+        node[head] = _mask_at(node[head], rest)
+    elif isinstance(node, list) and head.isdigit() and int(head) < len(node):
+        node[int(head)] = _mask_at(node[int(head)], rest)
+    return node
