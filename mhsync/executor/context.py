@@ -1,0 +1,164 @@
+"""What the executor knows while it runs: agent uuids (shared by all threads) and, per agent,
+its intent keys and the item uuids it has already seen.
+
+Uuids that exist only since earlier requests of this apply (a created agent, a created intent)
+are learnt from answers and fed back into request bodies and paths, so a later change can name
+them. The "seen" uuids let a re-read after a lost answer tell an item this apply made (unseen)
+from one that was there before, even when two positional items have equal content.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from mhsync.convert import References, UnresolvedReferenceError, identity_of
+from mhsync.plan import AgentPlan, Plan
+from mhsync.sections import COLLECTIONS, SECTIONS, SectionDescriptor
+from mhsync.state import AgentState, WorkspaceState
+
+PLACEHOLDER = re.compile(r"\{agent:([^{}]+)\}")
+
+
+class ExecutorClient(Protocol):
+    """The part of ``mhsync.client.ApiClient`` the executor uses (tests may pass a fake)."""
+
+    def get(self, path: str) -> Any: ...
+
+    def post(self, path: str, json: Any = None) -> Any: ...
+
+    def put(self, path: str, json: Any = None) -> Any: ...
+
+    def patch(self, path: str, json: Any = None) -> Any: ...
+
+    def delete(self, path: str) -> Any: ...
+
+    def paginate(self, path: str, per_page: int = ...) -> Iterator[dict[str, Any]]: ...
+
+    def get_list(self, path: str) -> list[dict[str, Any]]: ...
+
+
+def _intent_section() -> SectionDescriptor | None:
+    """The section whose uuids ``Ref(target="intent")`` fields hold (read from the table)."""
+    fields = {ref.api_field for d in SECTIONS for ref in d.refs if ref.target == "intent"}
+    return next((d for d in COLLECTIONS if d.uuid_field in fields), None)
+
+
+INTENT_SECTION = _intent_section()
+
+
+class AgentDirectory:
+    """Agent handle <-> uuid for every agent of this apply: live ones and those it creates.
+
+    Shared by all worker threads, hence the lock; readers take snapshots.
+    """
+
+    def __init__(self, live: WorkspaceState, plan: Plan) -> None:
+        self._lock = threading.Lock()
+        self._uuid_by_handle: dict[str, str] = {}
+        for agent in live.agents.values():
+            if agent.uuid:
+                self._uuid_by_handle[agent.handle] = agent.uuid
+        for agent_plan in plan.agents:
+            if agent_plan.uuid:
+                self._uuid_by_handle.setdefault(agent_plan.handle, agent_plan.uuid)
+
+    def register(self, handle: str, uuid: str) -> None:
+        with self._lock:
+            self._uuid_by_handle[handle] = uuid
+
+    def uuid_of(self, handle: str) -> str | None:
+        with self._lock:
+            return self._uuid_by_handle.get(handle)
+
+    def handles_by_uuid(self) -> dict[str, str]:
+        with self._lock:
+            return {uuid: handle for handle, uuid in self._uuid_by_handle.items()}
+
+    def known_uuids(self) -> set[str]:
+        with self._lock:
+            return set(self._uuid_by_handle.values())
+
+    def substitute(self, path: str) -> str:
+        """``path`` with each ``{agent:HANDLE}`` replaced by that agent's uuid."""
+
+        def uuid_for(match: re.Match[str]) -> str:
+            uuid = self.uuid_of(match.group(1))
+            if uuid is None:
+                raise UnresolvedReferenceError(
+                    f"agent[{match.group(1)}] has no uuid yet (it was not created)"
+                )
+            return uuid
+
+        return PLACEHOLDER.sub(uuid_for, path)
+
+
+@dataclass
+class AgentRun:
+    """The state of one agent during an apply; touched by one worker thread only."""
+
+    handle: str
+    uuid: str | None
+    intents: dict[str, str] = field(default_factory=dict)
+    """Intent uuid -> key, growing as intents are created or renamed."""
+    seen: dict[str, set[str]] = field(default_factory=dict)
+    """Section key -> item uuids known to exist before the current request."""
+
+    @classmethod
+    def start(cls, agent_plan: AgentPlan, live: AgentState | None) -> AgentRun:
+        run = cls(agent_plan.handle, agent_plan.uuid or (live.uuid if live else None))
+        if live is None:
+            return run
+        for key, items in live.collections.items():
+            run.seen[key] = {item.uuid for item in items if item.uuid}
+        if INTENT_SECTION is not None:
+            for item in live.collections.get(INTENT_SECTION.key, []):
+                if item.uuid:
+                    run.intents[item.uuid] = item.key
+        return run
+
+    def references(self, directory: AgentDirectory) -> References:
+        return References(agents=directory.handles_by_uuid(), intents=dict(self.intents))
+
+    def absorb_agent(self, agent: Mapping[str, Any]) -> dict[str, set[str]]:
+        """Note every embedded item uuid of an Agent answer; returns the ones new per section."""
+        new: dict[str, set[str]] = {}
+        for descriptor in COLLECTIONS:
+            if descriptor.embedded_as is None:
+                continue
+            raw_items = agent.get(descriptor.embedded_as)
+            if not isinstance(raw_items, list):
+                continue
+            uuids = set(_uuids(descriptor, raw_items))
+            new[descriptor.key] = uuids - self.seen.get(descriptor.key, set())
+            self.seen[descriptor.key] = uuids
+        return new
+
+    def absorb_item(
+        self, descriptor: SectionDescriptor, raw: Mapping[str, Any], fallback_key: str
+    ) -> str | None:
+        """Note one item answer (or one adopted item); returns its uuid."""
+        uuid = raw.get(descriptor.uuid_field)
+        if not isinstance(uuid, str) or not uuid:
+            return None
+        self.seen.setdefault(descriptor.key, set()).add(uuid)
+        if descriptor is INTENT_SECTION:
+            self.intents[uuid] = identity_of(descriptor, dict(raw)) or fallback_key
+        return uuid
+
+    def forget_item(self, descriptor: SectionDescriptor, uuid: str | None) -> None:
+        if uuid is None:
+            return
+        self.seen.get(descriptor.key, set()).discard(uuid)
+        if descriptor is INTENT_SECTION:
+            self.intents.pop(uuid, None)
+
+
+def _uuids(descriptor: SectionDescriptor, raw_items: Iterable[Any]) -> Iterator[str]:
+    for raw in raw_items:
+        uuid = raw.get(descriptor.uuid_field) if isinstance(raw, Mapping) else None
+        if isinstance(uuid, str) and uuid:
+            yield uuid

@@ -1,0 +1,89 @@
+"""Secret references (``${env:NAME}``) turned into values at the moment a request is built.
+
+Plans and states only ever hold references; a value exists in memory only inside a request body
+being built and sent. :class:`SecretBook` remembers the values it handed out so that any error
+text leaving the executor can be scrubbed of them, in case a server ever echoes one back.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Callable
+
+from mhsync.errors import ConfigError
+from mhsync.plan import Plan
+
+SecretResolver = Callable[[str], str]
+"""``${env:NAME}`` -> the secret value; raises (naming NAME, never a value) when it cannot."""
+
+ENV_REFERENCE = re.compile(r"\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}")
+REDACTED = "***"
+
+
+class SecretResolutionError(ConfigError):
+    """A secret reference cannot be resolved (variable unset or empty, or an unknown form)."""
+
+
+def env_secret_resolver(reference: str) -> str:
+    """The default resolver: ``${env:NAME}`` -> ``os.environ[NAME]``.
+
+    An unset or empty variable is an error: sending an empty secret would silently disable
+    webhook signing or intent authentication.
+    """
+    match = ENV_REFERENCE.fullmatch(reference.strip())
+    if match is None:
+        raise SecretResolutionError(
+            f"secret reference {reference!r} is not of the form ${{env:NAME}}"
+        )
+    name = match.group(1)
+    value = os.environ.get(name)
+    if not value:
+        state = "is empty" if value == "" else "is not set"
+        raise SecretResolutionError(
+            f"environment variable {name} {state}; it must hold a secret the plan sends"
+        )
+    return value
+
+
+class SecretBook:
+    """A resolver that remembers what it resolved, to scrub those values from error texts."""
+
+    def __init__(self, resolver: SecretResolver) -> None:
+        self._resolver = resolver
+        self._values: set[str] = set()
+        self._lock = threading.Lock()
+
+    def resolve(self, reference: str) -> str:
+        value = self._resolver(reference)
+        if value:
+            with self._lock:
+                self._values.add(value)
+        return value
+
+    def scrub(self, text: str) -> str:
+        """``text`` with every value this book resolved replaced by ``***``."""
+        with self._lock:
+            values = sorted(self._values, key=len, reverse=True)
+        for value in values:
+            text = text.replace(value, REDACTED)
+        return text
+
+    def preflight(self, plan: Plan) -> None:
+        """Resolve every reference of ``plan`` once, before anything is sent.
+
+        A missing variable would otherwise fail the apply halfway through, after other changes
+        landed. All problems are reported together, by reference, never by value.
+        """
+        problems = []
+        wanted = {ref for change in plan.changes for ref in change.secrets.values()}
+        for reference in sorted(wanted):
+            try:
+                self.resolve(reference)
+            except Exception as exc:  # a custom resolver may raise anything; report them all
+                problems.append(self.scrub(str(exc)) or f"{reference} cannot be resolved")
+        if problems:
+            raise SecretResolutionError(
+                "secrets cannot be resolved; nothing was sent: " + "; ".join(problems)
+            )
