@@ -157,12 +157,18 @@ def find_config_file(start: Path) -> Path | None:
     return None
 
 
-def load_project_config(start: Path) -> ProjectConfig:
+def load_project_config(start: Path, manifest_paths: Sequence[Path] = ()) -> ProjectConfig:
     """The project that ``start`` (usually the current directory) belongs to.
 
-    Raises ``ConfigError`` listing every problem of the file, each as ``file:line:col``.
+    When no ``mhsync.yaml`` lies above ``start``, the first manifest path given on the command
+    line is searched upwards too, so ``mhsync plan examples/agents`` from a repository root uses
+    ``examples/mhsync.yaml``. Raises ``ConfigError`` listing every problem of the file, each as
+    ``file:line:col``.
     """
     file = find_config_file(start)
+    if file is None and manifest_paths:
+        first = manifest_paths[0] if manifest_paths[0].is_absolute() else start / manifest_paths[0]
+        file = find_config_file(first if first.is_dir() else first.parent)
     if file is None:
         root = start.resolve()
         return ProjectConfig(

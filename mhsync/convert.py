@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Union
 
@@ -227,7 +227,7 @@ def agent_from_api(
     *,
     handle: str,
     agent_handles: Mapping[str, str],
-    separate: Mapping[str, list[Mapping[str, Any]]],
+    separate: Mapping[str, Sequence[Mapping[str, Any]]],
 ) -> AgentState:
     """A live agent in canonical form.
 

@@ -43,7 +43,7 @@ def validate_project(
 
     Raises ``ConfigError`` when the project file is invalid or the target cannot be chosen.
     """
-    config = load_project_config(cwd)
+    config = load_project_config(cwd, paths)
     chosen = config.target(target, env=env)
     result = load_manifests(config.manifest_paths(paths), variables=chosen.vars, env=env)
     return ValidationRun(result, chosen, target is None, strict)

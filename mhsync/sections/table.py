@@ -131,6 +131,8 @@ INTENTS = SectionDescriptor(
     item_ops=True,
     read_only=frozenset({"intent_uuid", "is_system", "created_at", "updated_at", "agent_uuid"}),
     sensitive=frozenset({"webhook.auth_token"}),
+    # ASSUMED: the server fills these when omitted (sandbox: false / null); manage only when set
+    compare_only_when_set=frozenset({"intent_llm_handle_by_response", "confidence_threshold"}),
     whole_on_patch=frozenset({"parameters"}),
     patch_requires=frozenset({"name"}),
     skip_flag="is_system",  # ASSUMED: system intents are read-only and never deleted

@@ -1,0 +1,87 @@
+"""``mhsync apply``: make the workspace match the manifests (or a saved plan)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from mhsync.cli.common import note, on_terminal, target_option, use_color
+from mhsync.cli.progress import progress_reporter
+from mhsync.errors import ApplyError, ConfigError
+from mhsync.plan import Plan
+from mhsync.render import render_text
+from mhsync.workflows.apply import ApplyRequest, run_apply
+
+
+def _plan_file(paths: tuple[Path, ...]) -> Path | None:
+    if len(paths) == 1 and paths[0].suffix == ".json" and paths[0].is_file():
+        return paths[0]
+    return None
+
+
+@click.command("apply")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@target_option
+@click.option("--auto-approve", is_flag=True, help="Apply without asking (required in CI).")
+@click.option(
+    "--parallelism", type=click.IntRange(1, 64), default=4, show_default=True,
+    help="Agents applied at the same time.",
+)
+@click.option("--prune", is_flag=True, help="Also delete live agents absent from the manifests.")
+@click.option("--max-deletes", type=click.IntRange(min=0), help="Fail if more deletes are planned.")
+def apply_command(
+    paths: tuple[Path, ...],
+    target: str | None,
+    auto_approve: bool,
+    parallelism: int,
+    prune: bool,
+    max_deletes: int | None,
+) -> None:
+    """Apply the changes from manifests (PATHS) or from a saved plan file (plan.json)."""
+    interactive = on_terminal(sys.stdin) and on_terminal(sys.stdout)
+    if not auto_approve and not interactive:
+        raise ConfigError(
+            "refusing to apply unattended: no terminal to confirm on; pass --auto-approve"
+        )
+    plan_file = _plan_file(paths)
+    request = ApplyRequest(
+        paths=() if plan_file else paths,
+        target=target,
+        prune=prune,
+        max_deletes=max_deletes,
+        plan_file=plan_file,
+        parallelism=parallelism,
+    )
+
+    def confirm(plan: Plan) -> bool:
+        click.echo(render_text(plan, color=use_color()), nl=False)
+        if auto_approve:
+            return True
+        return click.confirm("Apply these changes?", default=False, err=True)
+
+    with progress_reporter(interactive) as on_event:
+        outcome = run_apply(request, confirm=confirm, on_event=on_event)
+    for warning in outcome.warnings:
+        note(str(warning))
+    if not outcome.plan.has_changes:
+        click.echo(render_text(outcome.plan, color=use_color()), nl=False)
+        return
+    if not outcome.approved:
+        note("Apply cancelled; nothing was changed.")
+        return
+    report = outcome.report
+    assert report is not None
+    if not report.ok:
+        for line in report.lines():
+            click.echo(line)
+        raise ApplyError(
+            f"apply failed: {len(report.failed)} change(s) failed; run apply again to converge",
+            report,
+        )
+    summary = outcome.plan.summary()
+    click.echo(
+        f"Apply complete: {summary.create} created, {summary.update} updated, "
+        f"{summary.delete} deleted ({outcome.requests} requests)."
+    )

@@ -1,0 +1,67 @@
+"""The ``mhsync`` command group and the one place errors become messages and exit codes."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Sequence
+
+import click
+
+from mhsync import __version__
+from mhsync.cli.apply import apply_command
+from mhsync.cli.plan import plan_command
+from mhsync.cli.sandbox import sandbox_group
+from mhsync.cli.schema import schema_command
+from mhsync.cli.validate import validate_command
+from mhsync.errors import ExitCode, ManifestError, MhsyncError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="mhsync")
+@click.option("--debug", is_flag=True, help="Log every HTTP request (method, path, status).")
+def cli(debug: bool) -> None:
+    """Manage Mindhunters AI agents as code: validate, plan, apply."""
+    if debug:
+        logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s", stream=sys.stderr)
+
+
+for _command in (validate_command, schema_command, plan_command, apply_command, sandbox_group):
+    cli.add_command(_command)
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Run one command and return its exit code.
+
+    click's own usage errors exit 2 by default, which would collide with "changes present";
+    they are mapped to 1 so that 2 always means changes.
+    """
+    try:
+        cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        return ExitCode.INTERRUPTED
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        return ExitCode.ERROR
+    except ManifestError as exc:
+        for diagnostic in exc.diagnostics:
+            click.echo(str(diagnostic), err=True)
+        click.echo(f"Error: {exc}; nothing was sent to the API.", err=True)
+        return exc.exit_code
+    except MhsyncError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        return ExitCode.INTERRUPTED
+    except SystemExit as exc:
+        code = exc.code
+        return code if isinstance(code, int) else ExitCode.ERROR
+    return ExitCode.OK
+
+
+def main() -> None:
+    sys.exit(run())

@@ -1,0 +1,56 @@
+"""``mhsync plan``: show what apply would change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from mhsync.cli.common import note, target_option, use_color
+from mhsync.errors import ExitCode
+from mhsync.render import render_json, render_markdown, render_text
+from mhsync.workflows.plan import PlanRequest, make_plan
+
+
+@click.command("plan")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@target_option
+@click.option("--out", "out", type=click.Path(path_type=Path), help="Save the plan as JSON.")
+@click.option(
+    "--detailed-exitcode",
+    is_flag=True,
+    help="Exit 0 when there are no changes, 2 when there are, 1 on error.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+@click.option("--markdown", "as_markdown", is_flag=True, help="Print Markdown for a PR comment.")
+@click.option("--prune", is_flag=True, help="Also delete live agents absent from the manifests.")
+@click.option("--max-deletes", type=click.IntRange(min=0), help="Fail if more deletes are planned.")
+def plan_command(
+    paths: tuple[Path, ...],
+    target: str | None,
+    out: Path | None,
+    detailed_exitcode: bool,
+    as_json: bool,
+    as_markdown: bool,
+    prune: bool,
+    max_deletes: int | None,
+) -> None:
+    """Compare manifests with the live workspace and show the changes apply would make."""
+    if as_json and as_markdown:
+        raise click.UsageError("choose one of --json and --markdown")
+    outcome = make_plan(
+        PlanRequest(paths=paths, target=target, prune=prune, max_deletes=max_deletes)
+    )
+    for warning in outcome.warnings:
+        note(str(warning))
+    if as_json:
+        click.echo(render_json(outcome.plan), nl=False)
+    elif as_markdown:
+        click.echo(render_markdown(outcome.plan))
+    else:
+        click.echo(render_text(outcome.plan, color=use_color()), nl=False)
+    if out is not None:
+        out.write_text(render_json(outcome.plan), encoding="utf-8")
+        note(f"Plan saved to {out}; apply it with: mhsync apply {out}")
+    if detailed_exitcode and outcome.plan.has_changes:
+        raise SystemExit(ExitCode.CHANGES)

@@ -1,0 +1,122 @@
+"""The ``apply`` use-case: plan (or load a saved plan), confirm, execute, report.
+
+Confirmation is the caller's: ``confirm(plan)`` is asked only when there is something to do,
+so the CLI can show the plan and prompt, while tests and CI pass a function that says yes.
+A saved plan is executed only if every agent it names still has the live fingerprint the plan
+recorded; otherwise the plan is stale and nothing is sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mhsync.errors import PlanError, StalePlanError
+from mhsync.executor import ExecutionReport, ProgressEvent, execute
+from mhsync.live import list_agents, read_separate_sections
+from mhsync.plan import Action, Plan
+from mhsync.state import WorkspaceState, fingerprint
+from mhsync.workflows.connect import Connection, connect
+from mhsync.workflows.livestate import canonical_live
+from mhsync.workflows.plan import PlanRequest, load_desired, plan_against, resolve_target
+
+
+@dataclass(frozen=True)
+class ApplyRequest(PlanRequest):
+    plan_file: Path | None = None
+    parallelism: int = 4
+
+
+@dataclass
+class ApplyOutcome:
+    plan: Plan
+    approved: bool
+    report: ExecutionReport | None
+    requests: int
+    warnings: list[object] = field(default_factory=list)
+
+
+Confirm = Callable[[Plan], bool]
+OnEvent = Callable[[ProgressEvent], None]
+
+
+def run_apply(request: ApplyRequest, *, confirm: Confirm, on_event: OnEvent | None) -> ApplyOutcome:
+    config, target = resolve_target(request)
+    warnings: list[object] = []
+    desired: WorkspaceState | None = None
+    if request.plan_file is None:
+        desired, found = load_desired(config, target, request.paths)
+        warnings.extend(found)
+    with connect(target) as connection:
+        if desired is not None:
+            planned = plan_against(connection, desired, request)
+            plan, live = planned.plan, planned.live
+        else:
+            assert request.plan_file is not None
+            plan = load_plan_file(request.plan_file)
+            if plan.target != target.name:
+                raise PlanError(
+                    f"{request.plan_file} was made for target {plan.target!r}, not {target.name!r}"
+                )
+            live = read_live_for_plan(connection, plan)
+            ensure_fresh(plan, live)
+        if not plan.has_changes:
+            return ApplyOutcome(plan, True, None, connection.counter.total, warnings)
+        if not confirm(plan):
+            return ApplyOutcome(plan, False, None, connection.counter.total, warnings)
+        report = execute(
+            plan,
+            live,
+            connection.client,
+            parallelism=request.parallelism,
+            on_event=on_event,
+        )
+        return ApplyOutcome(plan, True, report, connection.counter.total, warnings)
+
+
+def load_plan_file(path: Path) -> Plan:
+    try:
+        return Plan.from_json(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise PlanError(f"cannot read plan file {path}: {exc.strerror}") from None
+    except ValueError as exc:
+        first = str(exc).splitlines()[0] if str(exc) else "invalid JSON"
+        raise PlanError(f"{path} is not an mhsync plan file: {first}") from None
+
+
+def read_live_for_plan(connection: Connection, plan: Plan) -> WorkspaceState:
+    """The live agents a saved plan names, read and canonicalised as at plan time."""
+    raws = {raw.uuid: raw for raw in list_agents(connection.client)}
+    in_scope = {a.handle: raws[a.uuid] for a in plan.agents if a.uuid and a.uuid in raws}
+    read_separate_sections(connection.client, in_scope.values())
+    references = {
+        a.uuid: a.handle for a in plan.agents if a.uuid and a.action is not Action.DELETE
+    }
+    state = canonical_live(in_scope, references)
+    taken_names = {raw.name for raw in raws.values()}
+    state_names = {a.handle: a.name for a in plan.agents if a.action is Action.CREATE}
+    clashes = sorted(h for h, name in state_names.items() if name in taken_names)
+    if clashes:
+        raise StalePlanError(
+            "saved plan is stale: agents it would create now exist: " + ", ".join(clashes), clashes
+        )
+    return state
+
+
+def ensure_fresh(plan: Plan, live: WorkspaceState) -> None:
+    """Refuse a plan whose agents changed (or vanished) since it was made."""
+    moved = []
+    for agent in plan.agents:
+        if agent.fingerprint is None:
+            continue
+        current = live.agents.get(agent.handle)
+        if current is None or fingerprint(current) != agent.fingerprint:
+            moved.append(agent.handle)
+    if moved:
+        raise StalePlanError(
+            "saved plan is stale: these agents changed in the workspace since it was made: "
+            + ", ".join(moved)
+            + "; run plan again",
+            moved,
+        )
