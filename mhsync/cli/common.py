@@ -37,3 +37,21 @@ def use_color() -> bool:
 def note(message: str) -> None:
     """A message for the person, never part of machine-readable output."""
     click.echo(message, err=True)
+
+
+def selection_options(function: F) -> F:
+    """``--agent`` (repeatable) and ``--selector``; build with ``Selection.parse(agent, selector)``."""
+    function = click.option(
+        "--selector",
+        "-l",
+        metavar="KEY=VALUE[,KEY!=VALUE]",
+        help="Only agents whose metadata.labels match (all requirements must hold).",
+    )(function)
+    return click.option(
+        "--agent",
+        "-a",
+        "agent",
+        multiple=True,
+        metavar="HANDLE",
+        help="Only this agent (metadata.name); repeatable.",
+    )(function)
