@@ -40,7 +40,7 @@ def note(message: str) -> None:
 
 
 def selection_options(function: F) -> F:
-    """``--agent`` (repeatable) and ``--selector``; build with ``Selection.parse(agent, selector)``."""
+    """``--agent`` (repeatable) and ``--selector``; see ``Selection.parse(agent, selector)``."""
     function = click.option(
         "--selector",
         "-l",
