@@ -1,38 +1,52 @@
-"""``mhsync schema``: print, write or check the JSON Schema of agent manifests."""
+"""``mhsync schema``: print, write or check the JSON Schemas (agent manifests, plan files)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from mhsync.errors import ExitCode
-from mhsync.manifest.schema import DEFAULT_SCHEMA_PATH, is_fresh, schema_text, write_schema
+from mhsync.manifest.schema import schema_text
+from mhsync.planner.schema import plan_schema_text
+
+_SCHEMAS: dict[str, tuple[Callable[[], str], Path]] = {
+    "agent": (schema_text, Path("schemas/agent.schema.json")),
+    "plan": (plan_schema_text, Path("schemas/plan.schema.json")),
+}
 
 
 @click.command("schema")
+@click.argument("kind", type=click.Choice(sorted(_SCHEMAS)), default="agent")
 @click.option("--write", "write", is_flag=True, help="Write the schema file.")
 @click.option("--check", "check", is_flag=True, help="Exit 1 when the schema file is stale.")
 @click.option(
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    default=DEFAULT_SCHEMA_PATH,
-    show_default=True,
-    help="Schema file for --write and --check.",
+    help="Schema file for --write and --check [default: schemas/<kind>.schema.json].",
 )
 @click.pass_context
-def schema_command(ctx: click.Context, write: bool, check: bool, output: Path) -> None:
-    """Print the JSON Schema of agent manifests (generated from mhsync's models)."""
+def schema_command(
+    ctx: click.Context, kind: str, write: bool, check: bool, output: Path | None
+) -> None:
+    """Print the JSON Schema of agent manifests (KIND=agent) or plan files (KIND=plan)."""
     if write and check:
         raise click.UsageError("--write and --check exclude each other")
+    render, default_path = _SCHEMAS[kind]
+    path = output or default_path
+    text = render()
+    current = path.read_text(encoding="utf-8") if path.is_file() else None
     if check:
-        if is_fresh(output):
-            click.echo(f"{output} is up to date", err=True)
+        if current == text:
+            click.echo(f"{path} is up to date", err=True)
             ctx.exit(ExitCode.OK)
-        click.echo(f"{output} is stale; run `mhsync schema --write`", err=True)
+        click.echo(f"{path} is stale; run `mhsync schema {kind} --write`", err=True)
         ctx.exit(ExitCode.ERROR)
     if write:
-        changed = write_schema(output)
-        click.echo(f"{'wrote' if changed else 'unchanged:'} {output}", err=True)
+        if current != text:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        click.echo(f"{'wrote' if current != text else 'unchanged:'} {path}", err=True)
         return
-    click.echo(schema_text(), nl=False)
+    click.echo(text, nl=False)

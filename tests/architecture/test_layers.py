@@ -24,6 +24,7 @@ LAYERS: dict[str, int] = {
     "config": 3,
     "live": 3,
     "matching": 3,
+    "selection": 3,
     "planner": 3,
     "render": 4,
     "executor": 4,
