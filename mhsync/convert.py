@@ -9,11 +9,10 @@ is built, resolving names to uuids that may only exist since earlier requests of
 from __future__ import annotations
 
 import copy
-import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -25,6 +24,7 @@ from mhsync.sections import (
     SectionDescriptor,
     section,
 )
+from mhsync.sections.introspect import inner_model
 from mhsync.state import (
     SECRET_SET,
     AgentState,
@@ -66,20 +66,6 @@ class UnresolvedReferenceError(LookupError):
 # --- model-driven pruning ----------------------------------------------------------------------
 
 
-def _model_of(annotation: Any) -> type[BaseModel] | None:
-    """The BaseModel inside ``Model | None`` or ``list[Model]``, if any."""
-    origin = typing.get_origin(annotation)
-    if origin in (Union, types.UnionType, list):
-        for arg in typing.get_args(annotation):
-            found = _model_of(arg)
-            if found is not None:
-                return found
-        return None
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    return None
-
-
 def prune(model: type[BaseModel], data: Any) -> Any:
     """Keep only what ``model`` knows, recursively; open-ended models keep everything."""
     if not isinstance(data, Mapping):
@@ -91,7 +77,7 @@ def prune(model: type[BaseModel], data: Any) -> Any:
     out: JSONDict = {}
     for key, value in known.items():
         info = model.model_fields.get(key)
-        inner = _model_of(info.annotation) if info is not None else None
+        inner = inner_model(info.annotation) if info is not None else None
         if inner is None:
             out[key] = copy.deepcopy(value)
         elif isinstance(value, list):

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, BeforeValidator, Field, TypeAdapter, create_model
 
 from mhsync.sections import CORE, SECTIONS, SectionDescriptor
+from mhsync.sections.introspect import inner_model
 from mhsync.sections.models import AgentCore, Strict
 
 API_VERSION = "mhsync/v1"
@@ -151,20 +152,6 @@ AgentDocument: type[BaseModel] = create_model(
     spec=(AgentSpec, ...),
 )
 """The whole document as one model: the JSON Schema and the hints are drawn from it."""
-
-
-def inner_model(annotation: Any) -> type[BaseModel] | None:
-    """The model inside ``Model | None``, ``list[Model]`` or ``Annotated[Model, ...]``."""
-    origin = typing.get_origin(annotation)
-    if origin in (Union, types.UnionType, list, Annotated):
-        for arg in typing.get_args(annotation):
-            found = inner_model(arg)
-            if found is not None:
-                return found
-        return None
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    return None
 
 
 def model_at(

@@ -13,8 +13,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from mhsync.manifest.document import VARIABLE_NAME, AgentDocument, inner_model, spec_loc
+from mhsync.manifest.document import VARIABLE_NAME, AgentDocument, spec_loc
 from mhsync.sections import SECTIONS
+from mhsync.sections.introspect import inner_model
 
 DEFAULT_SCHEMA_PATH = Path("schemas/agent.schema.json")
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
