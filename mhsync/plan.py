@@ -151,6 +151,12 @@ class Plan(_Frozen):
     ignored: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     """Handle -> ignored field paths, shown once in the plan header."""
     warnings: tuple[str, ...] = ()
+    selection: str | None = None
+    """The ``--agent``/``--selector`` the plan was made for, as shown in its header; None: all."""
+    agent_handles: dict[str, str] = Field(default_factory=dict)
+    """Live uuid -> handle of every agent the manifests matched, selected or not. References
+    (``destination_agent``) were read through this map when the fingerprints were taken, so
+    apply of a saved plan reads them the same way (and sends the uuids of unselected agents)."""
 
     @property
     def changes(self) -> list[Change]:

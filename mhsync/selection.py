@@ -71,7 +71,7 @@ class Selection:
         return self.is_everything or handle in self.handles
 
     def apply(self, desired: WorkspaceState) -> WorkspaceState:
-        """The selected desired agents; naming a handle no manifest defines is an error."""
+        """The selected desired agents (``check_known`` reports handles that name none)."""
         return WorkspaceState(
             {h: a for h, a in desired.agents.items() if self.selects(h, a.labels)}
         )

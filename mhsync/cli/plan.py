@@ -6,9 +6,10 @@ from pathlib import Path
 
 import click
 
-from mhsync.cli.common import note, target_option, use_color
+from mhsync.cli.common import note, selection_options, target_option, use_color
 from mhsync.errors import ExitCode
 from mhsync.render import render_json, render_markdown, render_text
+from mhsync.selection import Selection
 from mhsync.workflows.plan import PlanRequest, make_plan
 
 
@@ -25,6 +26,11 @@ from mhsync.workflows.plan import PlanRequest, make_plan
 @click.option("--markdown", "as_markdown", is_flag=True, help="Print Markdown for a PR comment.")
 @click.option("--prune", is_flag=True, help="Also delete live agents absent from the manifests.")
 @click.option("--max-deletes", type=click.IntRange(min=0), help="Fail if more deletes are planned.")
+@click.option(
+    "--parallelism", type=click.IntRange(1, 64), default=8, show_default=True,
+    help="Requests in flight at once while reading the workspace.",
+)
+@selection_options
 def plan_command(
     paths: tuple[Path, ...],
     target: str | None,
@@ -34,12 +40,22 @@ def plan_command(
     as_markdown: bool,
     prune: bool,
     max_deletes: int | None,
+    parallelism: int,
+    agent: tuple[str, ...],
+    selector: str | None,
 ) -> None:
     """Compare manifests with the live workspace and show the changes apply would make."""
     if as_json and as_markdown:
         raise click.UsageError("choose one of --json and --markdown")
     outcome = make_plan(
-        PlanRequest(paths=paths, target=target, prune=prune, max_deletes=max_deletes)
+        PlanRequest(
+            paths=paths,
+            target=target,
+            prune=prune,
+            max_deletes=max_deletes,
+            selection=Selection.parse(agent, selector),
+            parallelism=parallelism,
+        )
     )
     for warning in outcome.warnings:
         note(str(warning))

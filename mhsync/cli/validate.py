@@ -7,9 +7,11 @@ from pathlib import Path
 
 import click
 
+from mhsync.cli.common import selection_options
 from mhsync.errors import ExitCode
 from mhsync.manifest.loader import LoadResult
 from mhsync.manifest.workflow import ValidationRun, validate_project
+from mhsync.selection import Selection
 
 
 @click.command("validate")
@@ -28,6 +30,7 @@ from mhsync.manifest.workflow import ValidationRun, validate_project
     default=None,
     help="Target whose vars fill ${var:NAME} (default: the project's default target).",
 )
+@selection_options
 @click.pass_context
 def validate_command(
     ctx: click.Context,
@@ -35,13 +38,19 @@ def validate_command(
     strict: bool,
     output_format: str,
     target: str | None,
+    agent: tuple[str, ...],
+    selector: str | None,
 ) -> None:
     """Validate manifests (default: the project's `manifests`, else the current directory).
 
     Exit status 0 when valid, 1 when any error (or, with --strict, any warning) was found.
-    Never contacts the API.
+    Never contacts the API. With --agent/--selector every manifest is still read (references
+    span files), but only problems of the selected agents' documents are reported.
     """
-    run = validate_project(paths, cwd=Path.cwd(), target=target, strict=strict)
+    selection = Selection.parse(agent, selector)
+    run = validate_project(
+        paths, cwd=Path.cwd(), target=target, strict=strict, selection=selection
+    )
     if run.target_was_default:
         click.echo(f"mhsync: using target `{run.target.name}`", err=True)
     if output_format == "json":
@@ -61,11 +70,19 @@ def summary(run: ValidationRun) -> str:
     if run.ok:
         agents = _plural(len(result.workspace.agents), "agent")
         warned = f", {_plural(len(result.warnings), 'warning')}" if result.warnings else ""
-        return f"valid: {agents} in {files}{warned}"
+        return f"valid: {agents} in {files}{warned}{_scope(run)}"
     counts = f"{_plural(len(result.errors), 'error')}, {_plural(len(result.warnings), 'warning')}"
     strict = " (--strict: warnings fail)" if run.strict and not result.errors else ""
-    return f"invalid: {counts} in {files}{strict}"
+    return f"invalid: {counts} in {files}{strict}{_scope(run)}"
 
 
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _scope(run: ValidationRun) -> str:
+    """What a selection left out, so a green shard is not read as a green repository."""
+    if run.selection.is_everything:
+        return ""
+    hidden = f"; {_plural(run.hidden, 'problem')} of other agents not shown" if run.hidden else ""
+    return f" (selection: {run.selection.describe()}{hidden})"

@@ -43,7 +43,7 @@ def build_agent(agent: ParsedAgent, pinned: Mapping[str, str]) -> AgentState:
     for key, parsed in agent.collections.items():
         descriptor = section(key)
         items = [
-            item_from_manifest(descriptor, _names_for_pinned(descriptor, p.data, pinned))
+            item_from_manifest(descriptor, names_for_pinned(descriptor, p.data, pinned))
             for p in parsed
         ]
         if descriptor.identity is not None:
@@ -63,7 +63,7 @@ def build_agent(agent: ParsedAgent, pinned: Mapping[str, str]) -> AgentState:
     )
 
 
-def _names_for_pinned(
+def names_for_pinned(
     descriptor: SectionDescriptor, data: JSONDict, pinned: Mapping[str, str]
 ) -> JSONDict:
     """Agent references by uuid to a manifest agent, rewritten as references by handle."""

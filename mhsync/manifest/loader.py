@@ -32,6 +32,8 @@ class LoadResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     workspace: WorkspaceState = field(default_factory=WorkspaceState)
     files: list[Path] = field(default_factory=list)
+    agents: list[ParsedAgent] = field(default_factory=list, repr=False)
+    """Every agent document read, valid or not (a selection tells whose problems to show)."""
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -82,4 +84,5 @@ def load_manifests(
         diagnostics=diagnostics,
         workspace=build_workspace(agents),
         files=[item.path for item in found],
+        agents=agents,
     )

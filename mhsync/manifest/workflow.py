@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from mhsync.config import Target, load_project_config
+from mhsync.config import CONFIG_FILE, ProjectConfig, Target, load_project_config
 from mhsync.manifest.loader import LoadResult, load_manifests
+from mhsync.manifest.scoping import ScopedLoad, scope
+from mhsync.selection import Selection
+
+EVERYTHING = Selection()
 
 
 @dataclass(frozen=True)
@@ -20,15 +24,45 @@ class ValidationRun:
     """What ``validate`` found, and against which target's variables."""
 
     result: LoadResult
+    """Diagnostics that count for the selection; its workspace holds the selected agents."""
     target: Target
     target_was_default: bool
     """The target came from the project (default_target or the built-in sandbox), not --target."""
 
     strict: bool = False
+    selection: Selection = field(default_factory=Selection)
+    hidden: int = 0
+    """Problems left out because they belong to unselected agents."""
 
     @property
     def ok(self) -> bool:
         return self.result.ok(strict=self.strict)
+
+
+def load_scoped(
+    config: ProjectConfig,
+    target: Target,
+    paths: Sequence[Path],
+    selection: Selection = EVERYTHING,
+    *,
+    env: Mapping[str, str] = os.environ,
+    check_handles: bool = True,
+) -> ScopedLoad:
+    """Every manifest, read with ``target``'s variables, narrowed to ``selection``.
+
+    With ``check_handles``, an ``--agent`` that names no manifest raises ``ConfigError``; pass
+    False where a live-only agent may be named (``--prune``) and check after reading the workspace.
+    """
+    result = load_manifests(config.manifest_paths(paths), variables=target.vars, env=env)
+    scoped = scope(
+        result,
+        selection,
+        project_ignore=config.ignore,
+        config_file=_display(config.file) if config.file else CONFIG_FILE,
+    )
+    if check_handles:
+        selection.check_known(scoped.handles)
+    return scoped
 
 
 def validate_project(
@@ -38,12 +72,22 @@ def validate_project(
     target: str | None = None,
     strict: bool = False,
     env: Mapping[str, str] = os.environ,
+    selection: Selection = EVERYTHING,
 ) -> ValidationRun:
     """Load and check the project's manifests with the variables of ``target``.
 
-    Raises ``ConfigError`` when the project file is invalid or the target cannot be chosen.
+    Raises ``ConfigError`` when the project file is invalid, the target cannot be chosen, or
+    ``--agent`` names no manifest.
     """
     config = load_project_config(cwd, paths)
     chosen = config.target(target, env=env)
-    result = load_manifests(config.manifest_paths(paths), variables=chosen.vars, env=env)
-    return ValidationRun(result, chosen, target is None, strict)
+    scoped = load_scoped(config, chosen, paths, selection, env=env)
+    return ValidationRun(scoped.result, chosen, target is None, strict, selection, scoped.hidden)
+
+
+def _display(path: Path) -> str:
+    """``path`` relative to the current directory when below it, as manifest paths are shown."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

@@ -14,9 +14,15 @@ from typing import Any
 
 from mhsync.plan import FieldChange
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+"""Types whose ``==`` between two values of the same type is already JSON equality."""
+
 
 def same(a: Any, b: Any) -> bool:
     """JSON equality: ``1 == 1.0`` (the API may drop a float's fraction) but ``True != 1``."""
+    kind = type(a)
+    if kind is type(b) and kind in _SCALARS:
+        return bool(a == b)  # the common case, without the isinstance ladder below
     if isinstance(a, bool) or isinstance(b, bool):
         return type(a) is type(b) and a == b
     if isinstance(a, Mapping) and isinstance(b, Mapping):
@@ -44,6 +50,9 @@ def _walk(before: Mapping[str, Any], after: Mapping[str, Any], prefix: str) -> l
     out: list[FieldChange] = []
     for key in sorted(set(before) | set(after)):
         old, new = before.get(key), after.get(key)
+        kind = type(old)
+        if kind is type(new) and kind in _SCALARS and old == new:
+            continue  # most fields are equal strings: skip them cheaply
         path = f"{prefix}{key}"
         if _nested(old, new) and _nested(new, old):
             out.extend(_walk(old or {}, new or {}, f"{path}."))

@@ -59,7 +59,14 @@ def _locate(raw: str) -> tuple[str, str] | None:
 
 
 def drop(fields: Mapping[str, Any], paths: Iterable[str]) -> JSONDict:
-    """``fields`` without the ignored paths (emptied parents go too, as canonical form wants)."""
+    """``fields`` without the ignored paths (emptied parents go too, as canonical form wants).
+
+    Without paths (the common case) the fields come back as a shallow copy: the planner only
+    reads them, and deep-copying every item of every agent was most of its CPU time.
+    """
+    paths = tuple(paths)
+    if not paths:
+        return dict(fields)
     out: JSONDict = copy.deepcopy(dict(fields))
     removed = False
     for path in paths:
@@ -69,6 +76,9 @@ def drop(fields: Mapping[str, Any], paths: Iterable[str]) -> JSONDict:
 
 def overlay(desired: Mapping[str, Any], live: Mapping[str, Any], paths: Iterable[str]) -> JSONDict:
     """What to write: ``desired`` with each ignored path holding the live value (or absent)."""
+    paths = tuple(paths)
+    if not paths:
+        return dict(desired)
     out: JSONDict = copy.deepcopy(dict(desired))
     touched = False
     for path in paths:

@@ -8,8 +8,14 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class PlanOptions:
     """``prune`` deletes live agents that no manifest names; ``protected`` (handles or uuids)
-    are never deleted; ``max_deletes`` stops a plan with more delete changes than that."""
+    are never deleted; ``max_deletes`` stops a plan with more delete changes than that.
+
+    ``named_scope``: the caller narrowed the live side to agents named one by one (``--agent``),
+    so an empty desired side means "only those", not "no manifests loaded"; without it, a prune
+    with nothing desired is refused.
+    """
 
     prune: bool = False
     max_deletes: int | None = None
     protected: frozenset[str] = frozenset()
+    named_scope: bool = False

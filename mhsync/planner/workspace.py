@@ -58,7 +58,7 @@ def _prune(
     candidates = [live.agents[h] for h in sorted(live.agents) if h not in desired.agents]
     if not options.prune or not candidates:
         return (), ()
-    if not desired.agents:
+    if not desired.agents and not options.named_scope:
         raise PlanError(
             "refusing to prune: no manifests loaded (every live agent would be deleted)"
         )

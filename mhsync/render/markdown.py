@@ -51,6 +51,8 @@ def render_markdown(plan: Plan, *, limit: int = GITHUB_LIMIT) -> str:
 
 def _head(plan: Plan) -> str:
     lines = [f"### mhsync plan for `{plan.target}`", "", f"**{summary_line(plan)}**", ""]
+    if plan.selection:
+        lines += [f"Selection: `{plan.selection}` (other agents not read)", ""]
     rows = [a for a in plan.agents if a.changes]
     if rows:
         lines += ["| agent | create | update | delete |", "| --- | ---: | ---: | ---: |"]

@@ -43,6 +43,8 @@ def summary_line(plan: Plan) -> str:
 def text_lines(plan: Plan) -> list[list[Segment]]:
     """Every output line as segments: header, ignored paths, warnings, agents, summary."""
     out: list[list[Segment]] = [[Segment(f"Target: {plan.target}", "header")]]
+    if plan.selection:
+        out.append([Segment(f"Selection: {plan.selection} (other agents not read)", "header")])
     if plan.ignored:
         out.append([Segment("Ignored paths (not compared on existing agents):", "muted")])
         for handle, paths in plan.ignored.items():

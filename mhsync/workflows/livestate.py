@@ -1,36 +1,69 @@
-"""Reads the live side of a plan: list, match, read the rest, canonicalise."""
+"""Reads the live side of a plan: list, match, narrow to the selection, read the rest, canonicalise.
+
+Matching runs against every desired agent; only then is the live side narrowed to the selection,
+so an unselected agent's live twin is neither read further nor offered to ``--prune``. The agent
+list pages are read whole (matching needs them); the per-agent requests (intents, webhooks) go
+only to selected agents.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from mhsync.convert import agent_from_api
 from mhsync.live import RawAgent, ReadClient, list_agents, read_separate_sections
 from mhsync.matching import Matching, match_agents
-from mhsync.state import WorkspaceState
+from mhsync.selection import Selection
+from mhsync.state import AgentState, WorkspaceState
+
+EVERYTHING = Selection()
 
 
 @dataclass
 class LiveRead:
+    """``state``: the live agents in scope, under desired handles (prune candidates under derived
+    ones). ``references``: uuid -> handle of every matched agent, in scope or not."""
+
     state: WorkspaceState
     matching: Matching
+    references: dict[str, str] = field(default_factory=dict)
+
+    def for_executor(self) -> WorkspaceState:
+        """``state`` plus reference-only stand-ins for matched agents outside the selection."""
+        return with_reference_stubs(self.state, self.references)
 
 
 def read_live(
-    client: ReadClient, desired: WorkspaceState, *, include_unmatched: bool, parallelism: int = 8
+    client: ReadClient,
+    desired: WorkspaceState,
+    *,
+    include_unmatched: bool,
+    selection: Selection = EVERYTHING,
+    parallelism: int = 8,
 ) -> LiveRead:
     """The live agents in scope, in canonical form under the desired handles.
 
-    Unmatched live agents are read (intents and webhooks too) only when they may be deleted.
+    ``desired`` must hold every desired agent, selected or not. Unmatched live agents are read
+    (intents and webhooks too) only when they may be deleted, and only those the selection
+    names (``Selection.selects_unmanaged``). With ``include_unmatched``, ``--agent`` may name a
+    live-only agent by its derived handle; any other unknown handle raises ``ConfigError``.
     """
     matching = match_agents(desired, list_agents(client))
-    in_scope: dict[str, RawAgent] = dict(matching.matched)
+    known = [*desired.agents, *(matching.unmatched if include_unmatched else ())]
+    selection.check_known(known)
+    in_scope: dict[str, RawAgent] = {
+        handle: raw
+        for handle, raw in matching.matched.items()
+        if selection.selects(handle, desired.agents[handle].labels)
+    }
     if include_unmatched:
-        in_scope.update(matching.unmatched)
+        in_scope.update(
+            (h, raw) for h, raw in matching.unmatched.items() if selection.selects_unmanaged(h)
+        )
     read_separate_sections(client, in_scope.values(), parallelism=parallelism)
-    state = canonical_live(in_scope, matching.handles_by_uuid())
-    return LiveRead(state, matching)
+    references = matching.handles_by_uuid()
+    return LiveRead(canonical_live(in_scope, references), matching, references)
 
 
 def canonical_live(
@@ -45,3 +78,16 @@ def canonical_live(
             for handle, raw in sorted(agents_by_handle.items())
         }
     )
+
+
+def with_reference_stubs(live: WorkspaceState, references: Mapping[str, str]) -> WorkspaceState:
+    """``live`` plus an empty stand-in (handle and uuid only) for each referenced agent it lacks.
+
+    The executor turns ``destination_agent: HANDLE`` into a uuid through the agents of the live
+    state it is given; a selected agent may point at one outside the selection. The stand-ins
+    never reach the planner, where they would read as agents to prune.
+    """
+    agents = dict(live.agents)
+    for uuid, handle in sorted(references.items()):
+        agents.setdefault(handle, AgentState(handle, uuid, objects={"core": {}}, collections={}))
+    return WorkspaceState(agents)

@@ -1,19 +1,29 @@
-"""The ``plan`` use-case: manifests + live workspace -> Plan (and what it was made from)."""
+"""The ``plan`` use-case: manifests + live workspace -> Plan (and what it was made from).
+
+Other use-cases (apply, drift, export, pull) build on the same helpers: ``load_scope`` reads the
+manifests through a selection, ``plan_against`` reads the live side for it and plans. A selection
+narrows what is read, planned and written, never what the manifests mean: matching and
+references always see every agent.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mhsync.config import ProjectConfig, Target, load_project_config
-from mhsync.errors import ManifestError
-from mhsync.manifest import Diagnostic, load_manifests
+from mhsync.errors import ManifestError, PlanError
+from mhsync.manifest import Diagnostic
+from mhsync.manifest.scoping import ScopedLoad
+from mhsync.manifest.workflow import load_scoped
 from mhsync.plan import Plan
 from mhsync.planner import PlanOptions, plan
+from mhsync.planner.refs import agent_refs
+from mhsync.selection import Selection
 from mhsync.state import WorkspaceState
 from mhsync.workflows.connect import Connection, connect
-from mhsync.workflows.livestate import read_live
+from mhsync.workflows.livestate import EVERYTHING, read_live, with_reference_stubs
 
 
 @dataclass(frozen=True)
@@ -23,12 +33,16 @@ class PlanRequest:
     prune: bool = False
     max_deletes: int | None = None
     cwd: Path = field(default_factory=Path.cwd)
+    selection: Selection = EVERYTHING
+    parallelism: int = 8
+    """Requests in flight at once while reading intents and webhooks of each agent."""
 
 
 @dataclass
 class PlanOutcome:
     plan: Plan
     desired: WorkspaceState
+    """The selected desired agents (what was planned)."""
     live: WorkspaceState
     warnings: list[Diagnostic]
     requests: int
@@ -40,45 +54,111 @@ def resolve_target(request: PlanRequest) -> tuple[ProjectConfig, Target]:
     return config, config.target(request.target)
 
 
+def load_scope(
+    config: ProjectConfig,
+    target: Target,
+    paths: Sequence[Path],
+    selection: Selection = EVERYTHING,
+    *,
+    prune: bool = False,
+) -> ScopedLoad:
+    """Load and validate manifests through ``selection``; an error that counts stops everything
+    before the network is touched. With ``prune``, ``--agent`` may also name a live-only agent,
+    which only the live read can confirm."""
+    scoped = load_scoped(config, target, paths, selection, check_handles=not prune)
+    errors = scoped.result.errors
+    if errors:
+        raise ManifestError(f"{len(errors)} error(s) in manifests", list(errors))
+    return scoped
+
+
 def load_desired(
     config: ProjectConfig, target: Target, paths: Sequence[Path]
 ) -> tuple[WorkspaceState, list[Diagnostic]]:
-    """Load and validate manifests; any error stops everything before the network is touched."""
-    result = load_manifests(config.manifest_paths(paths), variables=target.vars)
-    if result.errors:
-        raise ManifestError(f"{len(result.errors)} error(s) in manifests", list(result.errors))
-    return result.workspace, list(result.warnings)
+    """Every desired agent (no selection) and the warnings; see ``load_scope``."""
+    scoped = load_scope(config, target, paths)
+    return scoped.selected, list(scoped.result.warnings)
 
 
 @dataclass
 class Planned:
     plan: Plan
     live: WorkspaceState
+    """The live agents the plan was computed from (selected, plus prune candidates)."""
+    references: dict[str, str] = field(default_factory=dict)
+
+    def for_executor(self) -> WorkspaceState:
+        """``live`` plus the uuids of agents outside the selection that rules may point to."""
+        return with_reference_stubs(self.live, self.references)
 
 
-def plan_against(connection: Connection, desired: WorkspaceState, request: PlanRequest) -> Planned:
-    """Read the live side through an open connection and plan against it."""
+def plan_against(connection: Connection, scoped: ScopedLoad, request: PlanRequest) -> Planned:
+    """Read the live side through an open connection and plan the selected agents against it."""
+    selection = scoped.selection
     options = PlanOptions(
         prune=request.prune,
         max_deletes=request.max_deletes,
         protected=frozenset(
             name
-            for agent in desired.agents.values()
+            for agent in scoped.everyone.agents.values()
             if agent.protected
             for name in (agent.handle, agent.uuid or "")
             if name
         ),
+        named_scope=bool(selection.handles),
     )
-    live = read_live(connection.client, desired, include_unmatched=request.prune)
-    made = plan(desired, live.state, target=connection.target.name, options=options)
-    return Planned(made, live.state)
+    live = read_live(
+        connection.client,
+        scoped.everyone,
+        include_unmatched=request.prune,
+        selection=selection,
+        parallelism=request.parallelism,
+    )
+    check_outside_references(scoped, live.references.values())
+    made = plan(scoped.selected, live.state, target=connection.target.name, options=options)
+    warnings = made.warnings
+    if not selection.is_everything and not scoped.selected.agents and not made.agents:
+        warnings += (f"the selection {selection.describe()} matches no agent",)
+    made = made.model_copy(
+        update={
+            "selection": None if selection.is_everything else selection.describe(),
+            "agent_handles": dict(sorted(live.references.items())),
+            "warnings": warnings,
+        }
+    )
+    return Planned(made, live.state, live.references)
+
+
+def check_outside_references(scoped: ScopedLoad, matched: Collection[str]) -> None:
+    """Refuse a selected agent pointing at an unselected one that has no live uuid to send."""
+    problems = []
+    for handle, agent in sorted(scoped.selected.agents.items()):
+        for target in sorted(agent_refs(agent)):
+            if target in scoped.selected.agents or target in matched:
+                continue
+            why = (
+                "its manifest has errors"
+                if target in scoped.broken
+                else "it does not exist in the workspace yet"
+            )
+            problems.append(
+                f"agent[{handle}] points to agent[{target}], which is outside the selection "
+                f"and {why}; add it to the selection (--agent {target}) or apply it first"
+            )
+    if problems:
+        raise PlanError("\n".join(problems))
 
 
 def make_plan(request: PlanRequest) -> PlanOutcome:
     config, target = resolve_target(request)
-    desired, warnings = load_desired(config, target, request.paths)
+    scoped = load_scope(config, target, request.paths, request.selection, prune=request.prune)
     with connect(target) as connection:
-        planned = plan_against(connection, desired, request)
+        planned = plan_against(connection, scoped, request)
         return PlanOutcome(
-            planned.plan, desired, planned.live, warnings, connection.counter.total, target
+            planned.plan,
+            scoped.selected,
+            planned.live,
+            list(scoped.result.warnings),
+            connection.counter.total,
+            target,
         )
