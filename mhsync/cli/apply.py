@@ -7,12 +7,14 @@ from pathlib import Path
 
 import click
 
-from mhsync.cli.common import note, on_terminal, target_option, use_color
+from mhsync.cli.common import note, on_terminal, selection_options, target_option, use_color
 from mhsync.cli.progress import progress_reporter
 from mhsync.errors import ApplyError, ConfigError
 from mhsync.plan import Plan
 from mhsync.render import render_text
+from mhsync.selection import Selection
 from mhsync.workflows.apply import ApplyRequest, run_apply
+from mhsync.workflows.snapshot import snapshot_hook
 
 
 def _plan_file(paths: tuple[Path, ...]) -> Path | None:
@@ -31,6 +33,10 @@ def _plan_file(paths: tuple[Path, ...]) -> Path | None:
 )
 @click.option("--prune", is_flag=True, help="Also delete live agents absent from the manifests.")
 @click.option("--max-deletes", type=click.IntRange(min=0), help="Fail if more deletes are planned.")
+@selection_options
+@click.option(
+    "--no-snapshot", is_flag=True, help="Skip saving the live state first (.mhsync/snapshots/)."
+)
 def apply_command(
     paths: tuple[Path, ...],
     target: str | None,
@@ -38,6 +44,9 @@ def apply_command(
     parallelism: int,
     prune: bool,
     max_deletes: int | None,
+    agent: tuple[str, ...],
+    selector: str | None,
+    no_snapshot: bool,
 ) -> None:
     """Apply the changes from manifests (PATHS) or from a saved plan file (plan.json)."""
     interactive = on_terminal(sys.stdin) and on_terminal(sys.stdout)
@@ -53,6 +62,7 @@ def apply_command(
         max_deletes=max_deletes,
         plan_file=plan_file,
         parallelism=parallelism,
+        selection=Selection.parse(agent, selector),
     )
 
     def confirm(plan: Plan) -> bool:
@@ -62,7 +72,8 @@ def apply_command(
         return click.confirm("Apply these changes?", default=False, err=True)
 
     with progress_reporter(interactive) as on_event:
-        outcome = run_apply(request, confirm=confirm, on_event=on_event)
+        snapshot = None if no_snapshot else snapshot_hook(request)
+        outcome = run_apply(request, confirm=confirm, on_event=on_event, snapshot=snapshot)
     for warning in outcome.warnings:
         note(str(warning))
     if not outcome.plan.has_changes:
@@ -71,6 +82,8 @@ def apply_command(
     if not outcome.approved:
         note("Apply cancelled; nothing was changed.")
         return
+    if outcome.snapshot is not None:
+        note(f"Snapshot saved: {outcome.snapshot} (undo with: mhsync rollback {outcome.snapshot})")
     report = outcome.report
     assert report is not None
     if not report.ok:

@@ -10,7 +10,11 @@ import click
 
 from mhsync import __version__
 from mhsync.cli.apply import apply_command
+from mhsync.cli.export import export_command
+from mhsync.cli.fmt import fmt_command
 from mhsync.cli.plan import plan_command
+from mhsync.cli.pull import pull_command
+from mhsync.cli.rollback import rollback_command
 from mhsync.cli.sandbox import sandbox_group
 from mhsync.cli.schema import schema_command
 from mhsync.cli.validate import validate_command
@@ -26,7 +30,17 @@ def cli(debug: bool) -> None:
         logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s", stream=sys.stderr)
 
 
-for _command in (validate_command, schema_command, plan_command, apply_command, sandbox_group):
+for _command in (
+    validate_command,
+    schema_command,
+    plan_command,
+    apply_command,
+    sandbox_group,
+    export_command,
+    pull_command,
+    fmt_command,
+    rollback_command,
+):
     cli.add_command(_command)
 
 
@@ -37,7 +51,10 @@ def run(argv: Sequence[str] | None = None) -> int:
     they are mapped to 1 so that 2 always means changes.
     """
     try:
-        cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+        # Without standalone mode click *returns* the code of ``ctx.exit(code)``.
+        code = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+        if isinstance(code, int) and code:
+            return code
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         return ExitCode.INTERRUPTED

@@ -15,11 +15,12 @@ from pathlib import Path
 from mhsync.errors import PlanError, StalePlanError
 from mhsync.executor import ExecutionReport, ProgressEvent, execute
 from mhsync.live import list_agents, read_separate_sections
+from mhsync.manifest.scoping import ScopedLoad
 from mhsync.plan import Action, Plan
 from mhsync.state import WorkspaceState, fingerprint
 from mhsync.workflows.connect import Connection, connect
-from mhsync.workflows.livestate import canonical_live
-from mhsync.workflows.plan import PlanRequest, load_desired, plan_against, resolve_target
+from mhsync.workflows.livestate import canonical_live, with_reference_stubs
+from mhsync.workflows.plan import PlanRequest, load_scope, plan_against, resolve_target
 
 
 @dataclass(frozen=True)
@@ -35,23 +36,39 @@ class ApplyOutcome:
     report: ExecutionReport | None
     requests: int
     warnings: list[object] = field(default_factory=list)
+    snapshot: Path | None = None
+    """Where the live state of the touched agents was saved before writing (see rollback)."""
 
 
 Confirm = Callable[[Plan], bool]
 OnEvent = Callable[[ProgressEvent], None]
 
 
-def run_apply(request: ApplyRequest, *, confirm: Confirm, on_event: OnEvent | None) -> ApplyOutcome:
+Snapshot = Callable[[Plan, WorkspaceState], Path | None]
+"""Saves the live state a plan will change; called after confirmation, before any write."""
+
+
+def run_apply(
+    request: ApplyRequest,
+    *,
+    confirm: Confirm,
+    on_event: OnEvent | None,
+    snapshot: Snapshot | None = None,
+) -> ApplyOutcome:
     config, target = resolve_target(request)
     warnings: list[object] = []
-    desired: WorkspaceState | None = None
+    scoped: ScopedLoad | None = None
     if request.plan_file is None:
-        desired, found = load_desired(config, target, request.paths)
-        warnings.extend(found)
+        scoped = load_scope(
+            config, target, request.paths, request.selection, prune=request.prune
+        )
+        warnings.extend(scoped.result.warnings)
+    elif not request.selection.is_everything:
+        raise PlanError("a saved plan is applied whole: --agent and --selector belong to plan")
     with connect(target) as connection:
-        if desired is not None:
-            planned = plan_against(connection, desired, request)
-            plan, live = planned.plan, planned.live
+        if scoped is not None:
+            planned = plan_against(connection, scoped, request)
+            plan, live = planned.plan, planned.for_executor()
         else:
             assert request.plan_file is not None
             plan = load_plan_file(request.plan_file)
@@ -65,6 +82,7 @@ def run_apply(request: ApplyRequest, *, confirm: Confirm, on_event: OnEvent | No
             return ApplyOutcome(plan, True, None, connection.counter.total, warnings)
         if not confirm(plan):
             return ApplyOutcome(plan, False, None, connection.counter.total, warnings)
+        taken = snapshot(plan, live) if snapshot is not None else None
         report = execute(
             plan,
             live,
@@ -72,7 +90,7 @@ def run_apply(request: ApplyRequest, *, confirm: Confirm, on_event: OnEvent | No
             parallelism=request.parallelism,
             on_event=on_event,
         )
-        return ApplyOutcome(plan, True, report, connection.counter.total, warnings)
+        return ApplyOutcome(plan, True, report, connection.counter.total, warnings, taken)
 
 
 def load_plan_file(path: Path) -> Plan:
@@ -86,13 +104,19 @@ def load_plan_file(path: Path) -> Plan:
 
 
 def read_live_for_plan(connection: Connection, plan: Plan) -> WorkspaceState:
-    """The live agents a saved plan names, read and canonicalised as at plan time."""
+    """The live agents a saved plan names, read and canonicalised as at plan time.
+
+    References are read through the plan's ``agent_handles`` (every agent matched when it was
+    made, selected or not), so fingerprints compare like for like; agents outside the plan that
+    are still live come back as reference-only stand-ins for the executor.
+    """
     raws = {raw.uuid: raw for raw in list_agents(connection.client)}
     in_scope = {a.handle: raws[a.uuid] for a in plan.agents if a.uuid and a.uuid in raws}
     read_separate_sections(connection.client, in_scope.values())
     references = {
         a.uuid: a.handle for a in plan.agents if a.uuid and a.action is not Action.DELETE
     }
+    references.update(plan.agent_handles)
     state = canonical_live(in_scope, references)
     taken_names = {raw.name for raw in raws.values()}
     state_names = {a.handle: a.name for a in plan.agents if a.action is Action.CREATE}
@@ -101,7 +125,8 @@ def read_live_for_plan(connection: Connection, plan: Plan) -> WorkspaceState:
         raise StalePlanError(
             "saved plan is stale: agents it would create now exist: " + ", ".join(clashes), clashes
         )
-    return state
+    still_live = {uuid: handle for uuid, handle in references.items() if uuid in raws}
+    return with_reference_stubs(state, still_live)
 
 
 def ensure_fresh(plan: Plan, live: WorkspaceState) -> None:

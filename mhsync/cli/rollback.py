@@ -1,0 +1,73 @@
+"""``mhsync rollback``: put back the live state an apply saved in a snapshot."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from mhsync.cli.common import note, on_terminal, target_option, use_color
+from mhsync.cli.progress import progress_reporter
+from mhsync.errors import ApplyError, ConfigError
+from mhsync.plan import Plan
+from mhsync.render import render_text
+from mhsync.workflows.plan import PlanRequest
+from mhsync.workflows.rollback import RollbackRequest, run_rollback
+from mhsync.workflows.snapshot import snapshot_hook
+
+
+@click.command("rollback")
+@click.argument("snapshot", type=click.Path(file_okay=False, path_type=Path))
+@target_option
+@click.option("--auto-approve", is_flag=True, help="Roll back without asking (required in CI).")
+@click.option(
+    "--parallelism", type=click.IntRange(1, 64), default=4, show_default=True,
+    help="Agents written at the same time.",
+)
+@click.option("--no-snapshot", is_flag=True, help="Skip saving the live state first.")
+def rollback_command(
+    snapshot: Path, target: str | None, auto_approve: bool, parallelism: int, no_snapshot: bool
+) -> None:
+    """Plan SNAPSHOT (a directory under .mhsync/snapshots/) against the workspace and apply it."""
+    interactive = on_terminal(sys.stdin) and on_terminal(sys.stdout)
+    if not auto_approve and not interactive:
+        raise ConfigError(
+            "refusing to roll back unattended: no terminal to confirm on; pass --auto-approve"
+        )
+
+    def confirm(plan: Plan) -> bool:
+        click.echo(render_text(plan, color=use_color()), nl=False)
+        return auto_approve or click.confirm("Roll back these changes?", default=False, err=True)
+
+    hook = None if no_snapshot else snapshot_hook(PlanRequest(paths=(snapshot,)))
+    with progress_reporter(interactive) as on_event:
+        outcome = run_rollback(
+            RollbackRequest(snapshot, target, parallelism),
+            confirm=confirm,
+            on_event=on_event,
+            snapshot=hook,
+        )
+    if target is None:
+        note(f"Target: {outcome.target.name} (the target the snapshot was taken from)")
+    for handle in outcome.recreated:
+        note(f"agent[{handle}] no longer exists; it is created anew (with a new uuid)")
+    if not outcome.plan.has_changes:
+        click.echo("Nothing to roll back: the workspace matches the snapshot.")
+        return
+    if not outcome.approved:
+        note("Rollback cancelled; nothing was changed.")
+        return
+    if outcome.snapshot is not None:
+        note(f"Snapshot saved: {outcome.snapshot} (undo with: mhsync rollback {outcome.snapshot})")
+    report = outcome.report
+    assert report is not None
+    if not report.ok:
+        for line in report.lines():
+            click.echo(line)
+        raise ApplyError(f"rollback failed: {len(report.failed)} change(s) failed", report)
+    summary = outcome.plan.summary()
+    click.echo(
+        f"Rollback complete: {summary.create} created, {summary.update} updated, "
+        f"{summary.delete} deleted ({outcome.requests} requests)."
+    )

@@ -1,0 +1,233 @@
+"""The ``export`` use-case: live agents -> one manifest file per agent.
+
+Export is how a team adopts agents that already exist. The files it writes load back to exactly
+the live state (``plan`` on them shows no changes once the secret placeholders are set), pin
+each agent's uuid, and name other exported agents by handle. Exporting again into the same
+directory is safe: an agent already described there by a pinned manifest keeps its handle, its
+file and its metadata (labels, protection, ignores), and a label ``--selector`` reads those
+labels, since live agents have none of their own.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mhsync.config import Target, load_project_config
+from mhsync.errors import ConfigError
+from mhsync.export import ExportedAgent, ExportOptions, export_agent, manifest_text, unique_handles
+from mhsync.live import RawAgent, list_agents, read_separate_sections
+from mhsync.manifest.discover import discover
+from mhsync.manifest.document import Metadata
+from mhsync.manifest.yamlio import read_documents
+from mhsync.matching import handle_from_name
+from mhsync.selection import Selection
+from mhsync.state import AgentState
+from mhsync.workflows.connect import connect
+from mhsync.workflows.livestate import canonical_live
+
+SCHEMA_FILE = Path("schemas") / "agent.schema.json"
+_KEPT_METADATA = tuple(k for k in Metadata.model_fields if k not in ("name", "uuid"))
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    out_dir: Path
+    target: str | None = None
+    agents: tuple[str, ...] = ()
+    """Handles, display names or uuids of live agents."""
+    everything: bool = False
+    selector: str | None = None
+    cwd: Path = field(default_factory=Path.cwd)
+
+
+@dataclass(frozen=True)
+class WrittenFile:
+    path: Path
+    handle: str
+    status: str
+    """``created``, ``updated`` or ``unchanged``."""
+
+
+@dataclass
+class ExportOutcome:
+    files: list[WrittenFile]
+    secrets: list[str]
+    """Placeholder variables the files use; each must be set before plan or apply."""
+    target: Target
+    requests: int
+
+
+@dataclass(frozen=True)
+class _Existing:
+    """A manifest already in the output directory that pins a live agent."""
+
+    handle: str
+    path: Path
+    metadata: Mapping[str, Any]
+    alone: bool
+    """The file holds only this document, so export may rewrite it."""
+
+
+def run_export(request: ExportRequest) -> ExportOutcome:
+    if not (request.everything or request.agents or request.selector):
+        raise ConfigError(
+            "say which agents to export: --agent NAME|UUID (repeatable), --selector, or --all"
+        )
+    if request.everything and (request.agents or request.selector):
+        raise ConfigError("--all exports every agent; leave out --agent and --selector")
+    config = load_project_config(request.cwd)
+    target = config.target(request.target)
+    existing = existing_manifests(request.out_dir)
+    with connect(target) as connection:
+        raws = list_agents(connection.client)
+        handles = unique_handles(
+            [(raw.uuid, raw.name) for raw in raws], {u: e.handle for u, e in existing.items()}
+        )
+        chosen = _choose(request, raws, handles, existing)
+        read_separate_sections(connection.client, chosen)
+        live = canonical_live({handles[raw.uuid]: raw for raw in chosen}, handles)
+        known = {handles[raw.uuid] for raw in chosen} | {
+            e.handle for u, e in existing.items() if u in handles
+        }
+        uuids = {handle: uuid for uuid, handle in handles.items()}
+        exported = [
+            export_agent(
+                agent,
+                ExportOptions(
+                    known_handles=known,
+                    uuids=uuids,
+                    metadata=_kept_metadata(existing.get(agent.uuid or "")),
+                ),
+            )
+            for agent in live.agents.values()
+        ]
+        files = write_manifests(
+            request.out_dir,
+            exported,
+            schema=schema_reference(config.root, request.out_dir),
+            paths={u: e.path for u, e in existing.items()},
+        )
+        return ExportOutcome(
+            files, placeholders(exported), target, connection.counter.total
+        )
+
+
+def export_states(
+    agents: Iterable[AgentState], *, uuids: Mapping[str, str], complete: bool
+) -> list[ExportedAgent]:
+    """Export ``agents`` as one set: references to agents outside it are written as uuids."""
+    states = list(agents)
+    options = ExportOptions(
+        known_handles={a.handle for a in states}, uuids=uuids, complete=complete
+    )
+    return [export_agent(agent, options) for agent in states]
+
+
+def write_manifests(
+    out_dir: Path,
+    exported: Sequence[ExportedAgent],
+    *,
+    schema: str | None,
+    paths: Mapping[str, Path] | None = None,
+) -> list[WrittenFile]:
+    """Write one file per agent (``<handle>.yaml``, or the file ``paths`` gives its uuid)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for agent in exported:
+        path = (paths or {}).get(agent.uuid or "") or out_dir / f"{agent.handle}.yaml"
+        text = manifest_text(agent, schema)
+        before = path.read_text(encoding="utf-8") if path.is_file() else None
+        if before != text:
+            path.write_text(text, encoding="utf-8")
+        status = "created" if before is None else ("unchanged" if before == text else "updated")
+        written.append(WrittenFile(path, agent.handle, status))
+    return written
+
+
+def placeholders(exported: Iterable[ExportedAgent]) -> list[str]:
+    return sorted({slot.variable for agent in exported for slot in agent.secrets})
+
+
+def schema_reference(root: Path, out_dir: Path) -> str:
+    """The agent schema of the project at ``root``, relative to the directory written to."""
+    schema = (root / SCHEMA_FILE).resolve()
+    return Path(os.path.relpath(schema, out_dir.resolve())).as_posix()
+
+
+def existing_manifests(out_dir: Path) -> dict[str, _Existing]:
+    """Manifests already in ``out_dir`` that pin an agent, by uuid."""
+    if not out_dir.is_dir():
+        return {}
+    found: dict[str, _Existing] = {}
+    for item in discover([out_dir])[0]:
+        docs = read_documents(item.path, item.display).docs
+        for doc in docs:
+            metadata = doc.data.get("metadata") if isinstance(doc.data, dict) else None
+            if not isinstance(metadata, dict):
+                continue
+            uuid, handle = metadata.get("uuid"), metadata.get("name")
+            if isinstance(uuid, str) and isinstance(handle, str):
+                found.setdefault(uuid, _Existing(handle, item.path, metadata, len(docs) == 1))
+    return found
+
+
+def _kept_metadata(existing: _Existing | None) -> dict[str, Any]:
+    if existing is None:
+        return {}
+    return {k: existing.metadata[k] for k in _KEPT_METADATA if k in existing.metadata}
+
+
+def _choose(
+    request: ExportRequest,
+    raws: Sequence[RawAgent],
+    handles: Mapping[str, str],
+    existing: Mapping[str, _Existing],
+) -> list[RawAgent]:
+    if request.everything:
+        chosen = list(raws)
+    else:
+        chosen = []
+        missing = []
+        for wanted in request.agents:
+            found = [raw for raw in raws if _names(raw, handles[raw.uuid], wanted)]
+            if not found:
+                missing.append(wanted)
+            chosen.extend(raw for raw in found if raw not in chosen)
+        if missing:
+            known = ", ".join(sorted(handles.values())) or "none"
+            raise ConfigError(
+                "--agent names no live agent: " + ", ".join(missing) + f" (live agents: {known})"
+            )
+        if request.selector:
+            selection = Selection.parse((), request.selector)
+            candidates = chosen if request.agents else list(raws)
+            chosen = [
+                raw
+                for raw in candidates
+                if selection.selects(handles[raw.uuid], _labels(existing.get(raw.uuid)))
+            ]
+    for raw in chosen:
+        known_file = existing.get(raw.uuid)
+        if known_file is not None and not known_file.alone:
+            raise ConfigError(
+                f"{known_file.path} describes agent[{known_file.handle}] among other documents; "
+                "update it with `mhsync pull` instead of export"
+            )
+    return chosen
+
+
+def _names(raw: RawAgent, handle: str, wanted: str) -> bool:
+    """``--agent`` may give the uuid, the handle, the display name, or a name that slugs to it."""
+    wanted = wanted.strip()
+    return wanted in (raw.uuid, handle, raw.name) or handle_from_name(wanted) == handle
+
+
+def _labels(existing: _Existing | None) -> dict[str, str]:
+    labels = existing.metadata.get("labels") if existing else None
+    if not isinstance(labels, dict):
+        return {}
+    return {str(k): str(v) for k, v in labels.items()}

@@ -1,0 +1,141 @@
+"""The ``rollback`` use-case: plan a snapshot directory against the workspace and apply it.
+
+It is apply with the snapshot as manifests (the same planner and executor), with three
+differences that a snapshot needs:
+
+- the target is the one the snapshot was taken from (another one is refused: its uuids mean
+  nothing there);
+- secret placeholders need no values unless a secret must actually be sent. Unchanged secrets
+  compare by presence, but a webhook or intent token that has to be re-created (the apply
+  deleted it) needs its value, which no snapshot can hold: rollback stops before confirming and
+  names the variables to set;
+- an agent the apply deleted (its pinned uuid is gone) is created anew.
+
+Agents the apply created are not deleted (``snapshot.json`` lists them).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mhsync.config import Target, load_project_config
+from mhsync.errors import ConfigError, ManifestError
+from mhsync.executor import ExecutionReport, execute
+from mhsync.executor.secrets import ENV_REFERENCE
+from mhsync.live import list_agents
+from mhsync.manifest import load_manifests
+from mhsync.manifest.scoping import scope
+from mhsync.plan import Action, Change, Plan
+from mhsync.workflows.apply import Confirm, OnEvent
+from mhsync.workflows.connect import connect
+from mhsync.workflows.livestate import EVERYTHING
+from mhsync.workflows.plan import PlanRequest, plan_against
+from mhsync.workflows.snapshot import SnapshotHook, read_info
+
+
+@dataclass(frozen=True)
+class RollbackRequest:
+    snapshot: Path
+    target: str | None = None
+    parallelism: int = 4
+    cwd: Path = field(default_factory=Path.cwd)
+
+
+@dataclass
+class RollbackOutcome:
+    plan: Plan
+    target: Target
+    approved: bool = True
+    report: ExecutionReport | None = None
+    requests: int = 0
+    snapshot: Path | None = None
+    """The snapshot taken before the rollback wrote (a rollback can be rolled back)."""
+    recreated: list[str] = field(default_factory=list)
+
+
+def run_rollback(
+    request: RollbackRequest,
+    *,
+    confirm: Confirm,
+    on_event: OnEvent | None,
+    snapshot: SnapshotHook | None = None,
+) -> RollbackOutcome:
+    if not request.snapshot.is_dir():
+        raise ConfigError(f"{request.snapshot} is not a snapshot directory")
+    recorded = read_info(request.snapshot).get("target")
+    config = load_project_config(request.cwd, (request.snapshot,))
+    target = config.target(request.target or (recorded if isinstance(recorded, str) else None))
+    if isinstance(recorded, str) and recorded != target.name:
+        raise ConfigError(
+            f"{request.snapshot} was taken from target {recorded!r}, not {target.name!r}"
+        )
+    result = load_manifests([request.snapshot], variables=target.vars, check_env=False)
+    if result.errors:
+        raise ManifestError(f"{len(result.errors)} error(s) in the snapshot", list(result.errors))
+    plan_request = PlanRequest(paths=(request.snapshot,), target=target.name, cwd=request.cwd)
+    with connect(target) as connection:
+        live_uuids = {raw.uuid for raw in list_agents(connection.client)}
+        recreated = []
+        for agent in result.workspace.agents.values():
+            if agent.uuid and agent.uuid not in live_uuids:
+                agent.uuid = None
+                recreated.append(agent.handle)
+        planned = plan_against(connection, scope(result, EVERYTHING), plan_request)
+        plan = only_sent_secrets(planned.plan)
+        outcome = RollbackOutcome(plan, target, recreated=sorted(recreated))
+        if plan.has_changes:
+            require_secrets(plan)
+            outcome.approved = confirm(plan)
+            if outcome.approved:
+                if snapshot is not None:
+                    outcome.snapshot = snapshot(plan, planned.for_executor())
+                outcome.report = execute(
+                    plan,
+                    planned.for_executor(),
+                    connection.client,
+                    parallelism=request.parallelism,
+                    on_event=on_event,
+                )
+        outcome.requests = connection.counter.total
+        return outcome
+
+
+def only_sent_secrets(plan: Plan) -> Plan:
+    """``plan`` with each update keeping only the secret references its request will carry.
+
+    An update sends only the top-level fields that changed, so a secret under an unchanged
+    field is never sent and needs no value; creates and replaces send every secret they hold.
+    """
+    agents = []
+    for agent in plan.agents:
+        changes = tuple(_trimmed(change) for change in agent.changes)
+        agents.append(agent.model_copy(update={"changes": changes}))
+    return plan.model_copy(update={"agents": tuple(agents)})
+
+
+def _trimmed(change: Change) -> Change:
+    if change.action is not Action.UPDATE or not change.secrets:
+        return change
+    sent = {f.path.split(".")[0].split("[")[0] for f in change.fields}
+    kept = {path: ref for path, ref in change.secrets.items() if path.split(".")[0] in sent}
+    return change.model_copy(update={"secrets": kept})
+
+
+def require_secrets(plan: Plan) -> None:
+    """Stop, naming the variables, when a secret the rollback must send has no value."""
+    missing = sorted(
+        {
+            match.group(1)
+            for change in plan.changes
+            for reference in change.secrets.values()
+            if (match := ENV_REFERENCE.fullmatch(reference)) and not os.environ.get(match.group(1))
+        }
+    )
+    if missing:
+        raise ConfigError(
+            "the rollback must re-create write-only secrets, which a snapshot cannot hold (the "
+            "API never returns them); set " + ", ".join(missing) + " to their values and run "
+            "rollback again. Nothing was changed."
+        )

@@ -1,0 +1,91 @@
+"""Snapshots: the live state of the agents an apply is about to change, saved as manifests.
+
+Taken after confirmation and before the first write, under
+``<project root>/.mhsync/snapshots/<UTC timestamp>-<target>/``: one manifest per agent the
+plan updates or deletes, exported in full (every section, empty ones as ``[]``, so rolling back
+also empties what was empty), uuids pinned, references to agents outside the snapshot as raw
+uuids. Secrets are placeholders: states never hold secret values, so neither can a snapshot.
+``snapshot.json`` records the target, the time and which agents the apply was going to create
+(rollback leaves those alone; the record says which they were).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from mhsync.config import STATE_DIR, load_project_config
+from mhsync.plan import Action, Plan
+from mhsync.state import WorkspaceState
+from mhsync.workflows.export import export_states, schema_reference, write_manifests
+from mhsync.workflows.plan import PlanRequest
+
+SNAPSHOTS = Path(STATE_DIR) / "snapshots"
+INFO_FILE = "snapshot.json"
+
+SnapshotHook = Callable[[Plan, WorkspaceState], Path | None]
+"""Called by apply with the approved plan and the live state it was made from."""
+
+Clock = Callable[[], datetime]
+
+
+def snapshot_hook(request: PlanRequest, clock: Clock | None = None) -> SnapshotHook:
+    """A hook that writes snapshots under the project root of ``request``."""
+
+    def take(plan: Plan, live: WorkspaceState) -> Path | None:
+        root = load_project_config(request.cwd, request.paths).root
+        return write_snapshot(root, plan, live, now=(clock or _utc_now)())
+
+    return take
+
+
+def write_snapshot(root: Path, plan: Plan, live: WorkspaceState, *, now: datetime) -> Path | None:
+    """Write the snapshot; ``None`` when the plan changes no existing agent."""
+    touched = [
+        live.agents[a.handle]
+        for a in plan.agents
+        if a.action is not Action.CREATE and a.changes and a.handle in live.agents
+    ]
+    touched = [agent for agent in touched if agent.uuid]
+    if not touched:
+        return None
+    directory = _free_directory(root / SNAPSHOTS, f"{now:%Y%m%dT%H%M%SZ}-{plan.target}")
+    uuids = {a.handle: a.uuid for a in live.agents.values() if a.uuid}
+    exported = export_states(touched, uuids=uuids, complete=True)
+    write_manifests(directory, exported, schema=schema_reference(root, directory))
+    info = {
+        "format_version": 1,
+        "target": plan.target,
+        "taken_at": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "agents": {a.handle: a.uuid for a in touched},
+        "created_by_apply": sorted(a.handle for a in plan.agents if a.action is Action.CREATE),
+    }
+    (directory / INFO_FILE).write_text(
+        json.dumps(info, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
+    return directory
+
+
+def read_info(directory: Path) -> dict[str, object]:
+    """``snapshot.json`` of a snapshot directory ({} when absent or unreadable)."""
+    try:
+        data = json.loads((directory / INFO_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _free_directory(parent: Path, name: str) -> Path:
+    """``parent/name``, or ``name-2``, ``name-3``... when two applies share a second."""
+    candidate, counter = parent / name, 2
+    while candidate.exists():
+        candidate = parent / f"{name}-{counter}"
+        counter += 1
+    candidate.mkdir(parents=True)
+    return candidate
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
