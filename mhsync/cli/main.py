@@ -10,6 +10,8 @@ import click
 
 from mhsync import __version__
 from mhsync.cli.apply import apply_command
+from mhsync.cli.doctor import doctor_command
+from mhsync.cli.drift import drift_command
 from mhsync.cli.export import export_command
 from mhsync.cli.fmt import fmt_command
 from mhsync.cli.plan import plan_command
@@ -40,6 +42,8 @@ for _command in (
     pull_command,
     fmt_command,
     rollback_command,
+    drift_command,
+    doctor_command,
 ):
     cli.add_command(_command)
 

@@ -42,6 +42,9 @@ SETTINGS = SectionDescriptor(
     level=0,
     embedded_as="settings",
     replace="patch_agent",
+    read_only=frozenset(
+        {"memorize", "evaluation"}  # the groups outside WRITABLE_SETTINGS_GROUPS (ASSUMED)
+    ),
     partial=True,  # ASSUMED: settings merge key by key on PATCH, so unset keys are not ours
     create_with_agent=True,
 )

@@ -1,0 +1,80 @@
+"""The report of ``mhsync doctor``: its checks, then what the server did with the fields.
+
+Problems (changed, dropped, added) come first: each is a field where the workspace does not keep
+what mhsync writes, i.e. a perpetual diff waiting for a user. Notes (defaulted, unknown) follow:
+they cannot cause a diff, but they are where the API and mhsync's contract disagree.
+"""
+
+from __future__ import annotations
+
+from mhsync.planner.roundtrip import Finding, FindingKind, RoundTripReport
+from mhsync.render.values import inline
+
+_WHAT = {
+    FindingKind.CHANGED: "the server holds another value",
+    FindingKind.DROPPED: "sent, not returned",
+    FindingKind.ADDED: "returned, never sent",
+    FindingKind.DEFAULTED: "not sent; the server filled it",
+    FindingKind.UNKNOWN: "returned, not in mhsync's contract: ignored when reading",
+}
+
+
+def render_doctor(report: RoundTripReport) -> str:
+    lines = [f"mhsync doctor: round trip on target {report.target!r} with agent {report.handle}"]
+    if report.uuid:
+        lines[0] += f" ({report.uuid})"
+    lines.append("")
+    for check in report.checks:
+        mark = "ok  " if check.ok else "FAIL"
+        lines.append(f"  {mark}  {check.name}" + (f" ({check.detail})" if check.detail else ""))
+    if report.problems:
+        lines += ["", "Fields the workspace does not keep as written:"]
+        lines += [f"  {line}" for f in report.problems for line in finding_lines(f)]
+    if report.replan:
+        lines += ["", "Plan after apply still shows:"]
+        lines += [f"  {change}" for change in report.replan]
+    if report.notes:
+        lines += ["", "Notes (these do not fail the check):"]
+        defaulted = [f for f in report.notes if f.kind is not FindingKind.UNKNOWN]
+        lines += [f"  {line}" for f in defaulted for line in finding_lines(f)]
+        lines += [f"  {line}" for line in unknown_lines(report.notes)]
+    lines += ["", verdict(report)]
+    if report.kept and report.uuid:
+        lines.append(f"The agent was kept (--keep): delete {report.handle} when done.")
+    return "\n".join(lines) + "\n"
+
+
+def finding_lines(finding: Finding) -> list[str]:
+    """``changed  agent[h].core: topic: sent "a", returned "b"`` (one line, values inline)."""
+    place = f"{finding.where}: {finding.path}" if finding.path else finding.where
+    head = f"{finding.kind.value:<9} {place} ({_WHAT[finding.kind]})"
+    if finding.kind is FindingKind.CHANGED:
+        return [head, f"          sent {inline(finding.sent)}, returned {inline(finding.returned)}"]
+    if finding.kind is FindingKind.DROPPED:
+        return [head, f"          sent {inline(finding.sent)}"]
+    if finding.kind in (FindingKind.ADDED, FindingKind.DEFAULTED):
+        return [head, f"          returned {inline(finding.returned)}"]
+    return [head]
+
+
+def unknown_lines(findings: list[Finding]) -> list[str]:
+    """Unknown fields, one line per path, with every place that returned it."""
+    places: dict[str, list[str]] = {}
+    for finding in findings:
+        if finding.kind is FindingKind.UNKNOWN:
+            places.setdefault(finding.path, []).append(finding.where)
+    return [
+        f"{FindingKind.UNKNOWN.value:<9} {path} ({_WHAT[FindingKind.UNKNOWN]})\n"
+        f"            returned by: {', '.join(sorted(set(where)))}"
+        for path, where in sorted(places.items())
+    ]
+
+
+def verdict(report: RoundTripReport) -> str:
+    if report.ok:
+        return "Round trip clean: the workspace keeps every field as mhsync writes it."
+    failed = sum(not c.ok for c in report.checks)
+    return (
+        f"Round trip NOT clean: {failed} of {len(report.checks)} checks failed. Each finding "
+        "above is a place where this workspace differs from mhsync's contract."
+    )
