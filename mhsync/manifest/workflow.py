@@ -47,13 +47,16 @@ def load_scoped(
     *,
     env: Mapping[str, str] = os.environ,
     check_handles: bool = True,
+    check_env: bool = True,
 ) -> ScopedLoad:
     """Every manifest, read with ``target``'s variables, narrowed to ``selection``.
 
     With ``check_handles``, an ``--agent`` that names no manifest raises ``ConfigError``; pass
     False where a live-only agent may be named (``--prune``) and check after reading the workspace.
     """
-    result = load_manifests(config.manifest_paths(paths), variables=target.vars, env=env)
+    result = load_manifests(
+        config.manifest_paths(paths), variables=target.vars, env=env, check_env=check_env
+    )
     scoped = scope(
         result,
         selection,

@@ -47,6 +47,7 @@ def run_drift(request: DriftRequest) -> DriftOutcome:
             selection=request.selection,
             parallelism=request.parallelism,
             cwd=request.cwd,
+            need_secrets=False,
         )
     )
     sources = {

@@ -36,6 +36,8 @@ class PlanRequest:
     selection: Selection = EVERYTHING
     parallelism: int = 8
     """Requests in flight at once while reading intents and webhooks of each agent."""
+    need_secrets: bool = True
+    """False for read-only uses (drift): secrets are compared by presence, never sent."""
 
 
 @dataclass
@@ -61,11 +63,14 @@ def load_scope(
     selection: Selection = EVERYTHING,
     *,
     prune: bool = False,
+    need_secrets: bool = True,
 ) -> ScopedLoad:
     """Load and validate manifests through ``selection``; an error that counts stops everything
     before the network is touched. With ``prune``, ``--agent`` may also name a live-only agent,
     which only the live read can confirm."""
-    scoped = load_scoped(config, target, paths, selection, check_handles=not prune)
+    scoped = load_scoped(
+        config, target, paths, selection, check_handles=not prune, check_env=need_secrets
+    )
     errors = scoped.result.errors
     if errors:
         raise ManifestError(f"{len(errors)} error(s) in manifests", list(errors))
@@ -151,7 +156,14 @@ def check_outside_references(scoped: ScopedLoad, matched: Collection[str]) -> No
 
 def make_plan(request: PlanRequest) -> PlanOutcome:
     config, target = resolve_target(request)
-    scoped = load_scope(config, target, request.paths, request.selection, prune=request.prune)
+    scoped = load_scope(
+        config,
+        target,
+        request.paths,
+        request.selection,
+        prune=request.prune,
+        need_secrets=request.need_secrets,
+    )
     with connect(target) as connection:
         planned = plan_against(connection, scoped, request)
         return PlanOutcome(

@@ -176,3 +176,17 @@ def test_errors_exit_1(applied: Project, mh: Mh) -> None:
     assert result.code == 1
     assert "nowhere" in result.err
     assert mh("drift", "--json", "--markdown").code == 1
+
+
+def test_drift_needs_no_secret_values(
+    applied: Project, mh: Mh, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A nightly drift job reads only; it must not have to carry every webhook secret."""
+    from tests.e2e.conftest import SECRETS
+
+    for name in SECRETS:
+        monkeypatch.delenv(name)
+    assert mh("drift").code == 0
+    edit_in_dashboard(applied)
+    assert mh("drift").code == 2
+    assert mh("plan").code == 1
