@@ -137,14 +137,18 @@ class Call:
         code: str | None = None,
         field: str | None = None,
     ) -> ApiError:
-        """An exception of ``cls`` for this call, its message scrubbed of the token."""
+        """An exception of ``cls`` for this call, its texts scrubbed of the token.
+
+        The server's ``code`` and ``field`` are scrubbed too: they are printed with the message,
+        and a server that echoes a request back may put anything there.
+        """
         return cls(
             self.scrub(message),
             method=self.method,
             path=self.path,
             status=status,
-            code=code,
-            field=field,
+            code=self.scrub(code) if code else code,
+            field=self.scrub(field) if field else field,
             attempts=attempts,
         )
 
