@@ -7,8 +7,8 @@ all agents; only sections the API keeps apart (intents, webhooks: descriptors wi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -50,20 +50,38 @@ def list_agents(client: ReadClient) -> list[RawAgent]:
 
 
 def read_separate_sections(
-    client: ReadClient, agents: Iterable[RawAgent], *, parallelism: int = 8
+    client: ReadClient,
+    agents: Iterable[RawAgent],
+    *,
+    parallelism: int = 8,
+    on_agent: Callable[[RawAgent], None] | None = None,
 ) -> None:
-    """Fill ``RawAgent.separate`` for each agent, one request per section, concurrently."""
+    """Fill ``RawAgent.separate`` for each agent, one request per section, concurrently.
+
+    ``on_agent(agent)`` is called in the calling thread as soon as all of an agent's sections
+    are in, while other requests are still in flight: turning agents into canonical state
+    there overlaps that CPU work with network waits instead of running it after them.
+    """
+    agents = list(agents)
     jobs = [
         (agent, d.key, f"/agents/{agent.uuid}{d.path}")
         for agent in agents
         for d in SEPARATE_SECTIONS
     ]
     if not jobs:
+        for agent in agents:
+            if on_agent is not None:
+                on_agent(agent)
         return
+    waiting = {id(agent): len(SEPARATE_SECTIONS) for agent in agents}
     with ThreadPoolExecutor(max_workers=max(1, min(parallelism, len(jobs)))) as pool:
-        results = pool.map(lambda job: client.get_list(job[2]), jobs)
-        for (agent, key, _), items in zip(jobs, results, strict=True):
-            agent.separate[key] = [dict(i) for i in items]
+        futures = {pool.submit(client.get_list, path): (agent, key) for agent, key, path in jobs}
+        for future in as_completed(futures):
+            agent, key = futures[future]
+            agent.separate[key] = [dict(i) for i in future.result()]
+            waiting[id(agent)] -= 1
+            if waiting[id(agent)] == 0 and on_agent is not None:
+                on_agent(agent)
 
 
 def index_by_uuid(agents: Iterable[RawAgent]) -> Mapping[str, RawAgent]:

@@ -61,9 +61,21 @@ def read_live(
         in_scope.update(
             (h, raw) for h, raw in matching.unmatched.items() if selection.selects_unmanaged(h)
         )
-    read_separate_sections(client, in_scope.values(), parallelism=parallelism)
     references = matching.handles_by_uuid()
-    return LiveRead(canonical_live(in_scope, references), matching, references)
+    handles: dict[int, list[str]] = {}
+    for handle, raw in in_scope.items():
+        handles.setdefault(id(raw), []).append(handle)
+    converted: dict[str, AgentState] = {}
+
+    def convert(raw: RawAgent) -> None:
+        """Runs as each agent's reads complete, overlapping this CPU work with the network."""
+        for handle in handles[id(raw)]:
+            converted[handle] = _canonical(handle, raw, references)
+
+    unique = {id(raw): raw for raw in in_scope.values()}.values()
+    read_separate_sections(client, unique, parallelism=parallelism, on_agent=convert)
+    state = WorkspaceState({handle: converted[handle] for handle in sorted(converted)})
+    return LiveRead(state, matching, references)
 
 
 def canonical_live(
@@ -72,11 +84,15 @@ def canonical_live(
     """Raw agents -> canonical states; ``reference_handles`` names the agents rules may point to."""
     return WorkspaceState(
         {
-            handle: agent_from_api(
-                raw.data, handle=handle, agent_handles=reference_handles, separate=raw.separate
-            )
+            handle: _canonical(handle, raw, reference_handles)
             for handle, raw in sorted(agents_by_handle.items())
         }
+    )
+
+
+def _canonical(handle: str, raw: RawAgent, reference_handles: Mapping[str, str]) -> AgentState:
+    return agent_from_api(
+        raw.data, handle=handle, agent_handles=reference_handles, separate=raw.separate
     )
 
 
