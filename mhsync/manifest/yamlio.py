@@ -17,14 +17,21 @@ ones are refused, so no YAML feature can smuggle in a Python object.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import (
+    CollectionEndEvent,
+    CollectionStartEvent,
+    DocumentStartEvent,
+    NodeEvent,
+)
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.resolver import VersionedResolver
 
 from mhsync.manifest.diagnostics import Diagnostic, Severity
 
@@ -36,6 +43,15 @@ MAX_ALIAS_NODES = 50_000
 
 MAX_DEPTH = 64
 """Deepest nesting accepted; also stops self-referencing aliases."""
+
+MAX_VALUES = 200_000
+"""Most values (scalars, collections, alias uses) written in one file; a manifest of one agent
+holds a few hundred, a file of 500 agents about 160,000. Bounds memory: composing keeps every
+node (about 600 bytes each)."""
+
+PRECHECK_CHARS = 256 * 1024
+"""Files longer than this have their values counted before they are composed (a shorter file
+cannot hold much more than ``PRECHECK_CHARS / 2`` values)."""
 
 Loc = tuple[str | int, ...]
 """A place in a document: mapping keys and list indices from the root."""
@@ -326,11 +342,70 @@ def _too_large(size: int) -> str:
 
 
 def parse_text(text: str, display: str) -> ReadResult:
-    """Every document of ``text``; a syntax error ends the file but keeps earlier documents."""
+    """Every document of ``text``; a syntax error ends the file but keeps earlier documents.
+
+    Large or possibly deep files are checked first (``_precheck``). The fast C composer is
+    then tried (see ``C_COMPOSER_MAX_DEPTH``); a file it finds broken is read again by the
+    pure composer, so messages about broken YAML are the same whichever composer ran.
+    """
+    if len(text) > PRECHECK_CHARS or _depth_bound(text) > C_COMPOSER_MAX_DEPTH:
+        refused = _precheck(text, display)
+        if refused is not None:
+            return ReadResult(diagnostics=[refused], text=text)
+    if _PURE_ONLY.search(text) is None:
+        result, broken = _parse(text, display, pure=False)
+        if not broken:
+            return result
+    return _parse(text, display, pure=True)[0]
+
+
+def _precheck(text: str, display: str) -> Diagnostic | None:
+    """Refuse a file that nests too deeply or holds too many values, before composing it.
+
+    Both parsers take time that grows much faster than the file on deeply nested input (a
+    few megabytes of ``[`` took minutes), libyaml's composer recurses in C, and composing
+    keeps every node in memory (about 600 bytes each: 10 MB of ``[x],`` would take gigabytes).
+    Parser events come one at a time, so walking them stops at the first value too deep or
+    too many, whatever the size of the file. Broken YAML is left to the real parse.
+    """
+    depth = 0
+    values = 0
+    try:
+        for event in _yaml(pure=False).parse(text):
+            if isinstance(event, DocumentStartEvent):
+                depth = 0
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+            elif isinstance(event, NodeEvent):
+                values += 1
+                if isinstance(event, CollectionStartEvent):
+                    depth += 1
+                if depth > MAX_DEPTH + 1:  # a collection with more than MAX_DEPTH ancestors
+                    message, code = f"nesting deeper than {MAX_DEPTH} levels; refused", "deep"
+                elif values > MAX_VALUES:
+                    message, code = f"more than {MAX_VALUES} values in one file; refused", "big"
+                else:
+                    continue
+                mark = event.start_mark
+                return Diagnostic(
+                    display,
+                    mark.line + 1,
+                    mark.column + 1,
+                    "",
+                    message,
+                    code="yaml-too-deep" if code == "deep" else "yaml-too-many-values",
+                )
+    except YAMLError:
+        return None
+    return None
+
+
+def _parse(text: str, display: str, *, pure: bool) -> tuple[ReadResult, bool]:
+    """The documents and diagnostics of ``text``, and whether the YAML itself was broken."""
     result = ReadResult(text=text)
     index = 0
     try:
-        for node in _compose_all(text):
+        for node in _yaml(pure).compose_all(text):
             index += 1
             if _is_empty_scalar(node):
                 continue
@@ -350,17 +425,79 @@ def parse_text(text: str, display: str) -> ReadResult:
             result.docs.append(doc)
     except MarkedYAMLError as exc:
         result.diagnostics.append(_syntax_diagnostic(exc, text, display))
+        return result, True
     except YAMLError as exc:
         result.diagnostics.append(Diagnostic(display, 0, 0, "", f"YAML error: {exc}", code="yaml"))
+        return result, True
     except RecursionError:
         result.diagnostics.append(
             Diagnostic(display, 0, 0, "", "YAML nesting is too deep to read", code="yaml-too-deep")
         )
-    return result
+        return result, True
+    return result, False
 
 
-def _compose_all(text: str) -> Iterator[Node]:
-    yield from YAML(typ="safe", pure=True).compose_all(text)
+C_COMPOSER_MAX_DEPTH = 1_000
+"""Nesting the C (libyaml) composer is trusted with; deeper files are checked first.
+
+libyaml (``ruamel.yaml.clib``) composes about eight times faster than the pure-Python composer,
+which is most of the time of loading a large repository, but its composer recurses in C: tens of
+thousands of nested brackets crash the process instead of raising. When ``_depth_bound`` cannot
+prove a file stays under this (a thousand levels is far inside the C stack), ``_precheck`` walks
+its parser events and refuses it at the first collection deeper than ``MAX_DEPTH``; a file that
+passes nests at most ``MAX_DEPTH`` levels. Both composers resolve tags with the same resolver
+and build the same nodes; files with a ``%YAML`` directive use the pure one (see ``_PURE_ONLY``).
+"""
+
+_PURE_ONLY = re.compile(r"^%|[\x85\u2028\u2029]", re.MULTILINE)
+"""What only the pure composer reads as it always has: ``%YAML``/``%TAG`` directives (a
+``%YAML 1.1`` changes booleans and octals), and the characters libyaml counts as line breaks
+but YAML 1.2 does not (NEL, LS, PS), which would shift the line numbers of diagnostics."""
+
+
+class _FixedVersionResolver(VersionedResolver):
+    """ruamel's resolver, computing the YAML version once per document stream.
+
+    Its ``processing_version`` looks for a ``%YAML`` directive through attributes the C loader
+    lacks, raising and catching two exceptions for every scalar: a fifth of load time. The C
+    path only reads files without directives (``_PURE_ONLY``), so the version cannot change
+    within a stream.
+    """
+
+    @property
+    def processing_version(self) -> Any:
+        cached = self.__dict__.get("_fixed_version")
+        if cached is None:
+            cached = super().processing_version
+            self.__dict__["_fixed_version"] = cached
+        return cached
+
+
+def _yaml(pure: bool) -> YAML:
+    yaml = YAML(typ="safe", pure=pure)
+    if not pure:
+        yaml.Resolver = _FixedVersionResolver
+    return yaml
+
+
+_BREAKS = str.maketrans({"\r": "\n", "\x85": "\n", "\u2028": "\n", "\u2029": "\n"})
+
+
+def _depth_bound(text: str) -> int:
+    """An upper bound on how deeply the nodes of ``text`` can nest, cheap to compute.
+
+    Flow collections nest at most once per ``[`` or ``{`` in the text. Block collections that
+    enclose a line start at or before its indentation, at most two per column (a mapping and
+    the sequence written at its keys' indentation), and on the line itself only a ``- `` or
+    ``? `` entry (or one key, or a final ``-``) opens another.
+    """
+    flow = text.count("[") + text.count("{")
+    deepest = 0
+    for line in text.translate(_BREAKS).split("\n"):
+        body = line.lstrip(" ")
+        opened = body.count("- ") + body.count("? ") + body.count("-\t") + body.count("?\t") + 2
+        deepest = max(deepest, 2 * (len(line) - len(body) + 1) + opened)
+    return deepest + flow
 
 
 def _syntax_diagnostic(exc: MarkedYAMLError, text: str, display: str) -> Diagnostic:
