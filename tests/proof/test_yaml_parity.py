@@ -1,0 +1,152 @@
+"""The fast (libyaml) and the pure-Python composer read every manifest the same way.
+
+``mhsync.manifest.yamlio`` composes with libyaml when it can (eight times faster on large
+repositories) and falls back to the pure composer for broken files, ``%YAML`` directives and
+possibly deep nesting. This suite holds them to the same result on every YAML file of the
+repository and on edge cases of YAML's core schema: same data, same positions of every key and
+value, same diagnostics. Where libyaml finds the file broken, the pure composer's answer is
+the one users see, so only files both read are compared.
+"""
+
+from __future__ import annotations
+
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from ruamel.yaml import YAML
+
+from mhsync.manifest import yamlio
+from tests.proof.conftest import REPO
+
+EDGE_CASES = {
+    "booleans": "a: [yes, no, on, off, y, n, true, false, True, FALSE]\n",
+    "numbers": "a: [0o17, 017, 0x1F, 1_000, 1e3, .5, -.inf, .NaN, +12, 0b101]\n",
+    "nulls": "a: ~\nb: null\nc:\nd: Null\n",
+    "dates": "a: 2024-01-02\nb: 2024-01-02T03:04:05Z\nc: 12:30:45\n",
+    "quoted": "a: 'it''s'\nb: \"tab\\there\\u00e9\"\nc: '#not a comment'\n",
+    "block-scalars": "a: |\n  line one\n  line two\nb: >-\n  folded\n  text\nc: |+\n  keep\n\n",
+    "anchors-merge": "base: &b {x: 1, y: [1, 2]}\nuse:\n  <<: *b\n  y: 3\nlist: [*b, *b]\n",
+    "multi-doc": "---\na: 1\n---\nb: 2\n...\n---\n- c\n",
+    "unicode": 'name: Åsa Öberg\nemoji: "\\U0001F600"\nkey with spaces: ✓\n',
+    "crlf": "a: 1\r\nb:\r\n  - x\r\n  - y\r\n",
+    "bom": "\ufeffa: 1\n",
+    "unicode-breaks": 'a: x\x85y\nb: "p\u2028q"\n\u2029: c\n',
+    "comments": "# head\na: 1 # trailing\n# between\nb: [1, # in flow\n  2]\n",
+    "empty-values": "a:\nb: []\nc: {}\nd: ''\n",
+    "duplicate-keys": "a: 1\na: 2\nb: {c: 1, c: 2}\n",
+    "tags": "a: !!str 12\nb: !!int '7'\nc: !!float 1\nd: !!binary aGk=\n",
+    "python-tag": "a: !!python/object:os.system ls\n",
+    "complex-key": "? [a, b]\n: c\n",
+    "deep-64": "a: " + "[" * 63 + "x" + "]" * 63 + "\n",
+    "deep-65": "a: " + "[" * 66 + "x" + "]" * 66 + "\n",
+    "alias-bomb": "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+    + "".join(
+        f"{c}: &{c} [{', '.join([f'*{p}'] * 10)}]\n" for p, c in zip("abcd", "bcde", strict=True)
+    ),
+    "self-alias": "a: &a [*a]\n",
+    "indentless": "a:\n- b: 1\n  c:\n  - d\n- e\n",
+    "long-plain": "a: " + " ".join(["word"] * 400) + "\n",
+}
+
+
+def _corpus() -> dict[str, str]:
+    files = {
+        str(path.relative_to(REPO)): path.read_text(encoding="utf-8")
+        for folder in ("examples", "tests/manifest", "tests/golden", "schemas")
+        for path in sorted((REPO / folder).rglob("*.y*ml"))
+    }
+    return {**files, **{f"edge:{name}": text for name, text in EDGE_CASES.items()}}
+
+
+CORPUS = _corpus()
+
+
+def _read(text: str, pure: bool) -> tuple[object, bool]:
+    result, broken = yamlio._parse(text, "f.yaml", pure=pure)
+    shape = (
+        [(d.index, _typed(d.data), d.keys, d.values) for d in result.docs],
+        [str(d) for d in result.diagnostics],
+    )
+    return shape, broken
+
+
+def _typed(value: object) -> object:
+    """Data with types spelt out, so ``1 == 1.0 == True`` cannot hide a difference."""
+    if isinstance(value, dict):
+        return {k: _typed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_typed(v) for v in value]
+    if isinstance(value, float) and value != value:
+        return ("float", "nan")
+    return (type(value).__name__, value)
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS))
+def test_both_composers_read_the_same(name: str) -> None:
+    if yamlio._PURE_ONLY.search(CORPUS[name]):
+        pytest.skip("only the pure composer reads it (a directive or a Unicode line break)")
+    fast, broken = _read(CORPUS[name], pure=False)
+    if broken:
+        pytest.skip("libyaml finds it broken: the pure composer reads it (and reports it)")
+    assert fast == _read(CORPUS[name], pure=True)[0]
+
+
+def test_most_of_the_corpus_is_read_by_libyaml() -> None:
+    broken = [name for name, text in CORPUS.items() if _read(text, pure=False)[1]]
+    assert len(broken) < len(CORPUS) / 10, broken
+
+
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**12), 10**12),
+    st.floats(allow_nan=False, allow_infinity=True),
+    st.text(max_size=30),
+)
+KEYS = st.text(min_size=1, max_size=12).filter(lambda k: k.strip() == k and k.isprintable())
+"""Keys the dumper writes in plain ``key:`` form. For an explicit ``? key`` libyaml gives the
+value's true line where the pure composer gives the next one; manifests do not use them."""
+DATA = st.recursive(
+    SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(KEYS, inner, max_size=4),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.dictionaries(KEYS, DATA, max_size=5), flow=st.booleans())
+def test_random_documents_read_the_same(data: dict[str, object], flow: bool) -> None:
+    yaml = YAML(typ="safe", pure=True)
+    yaml.default_flow_style = flow
+    out = StringIO()
+    yaml.dump(data, out)
+    text = out.getvalue()
+    fast, broken = _read(text, pure=False)
+    if not broken and not yamlio._PURE_ONLY.search(text):
+        assert fast == _read(text, pure=True)[0], text
+
+
+def test_the_fast_path_is_what_parse_text_uses(monkeypatch: pytest.MonkeyPatch) -> None:
+    used: list[bool] = []
+    original = yamlio._parse
+
+    def spy(text: str, display: str, *, pure: bool) -> object:
+        used.append(pure)
+        return original(text, display, pure=pure)
+
+    monkeypatch.setattr(yamlio, "_parse", spy)
+    yamlio.parse_text((REPO / "examples/agents/volvo-service.yaml").read_text(), "x")
+    yamlio.parse_text("%YAML 1.1\n---\na: yes\n", "x")
+    yamlio.parse_text("a: [b\n", "x")
+    yamlio.parse_text("a: x\x85y\n", "x")
+    assert used == [False, True, False, True, True]
+
+
+def test_deep_or_huge_files_are_refused_before_composing(tmp_path: Path) -> None:
+    deep = yamlio.parse_text("a: " + "[" * 200_000 + "]" * 200_000, "deep.yaml")
+    assert [d.code for d in deep.diagnostics] == ["yaml-too-deep"]
+    many = yamlio.parse_text("a:\n" + "- x\n" * (yamlio.MAX_VALUES + 10), "many.yaml")
+    assert [d.code for d in many.diagnostics] == ["yaml-too-many-values"]
