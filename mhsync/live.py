@@ -23,7 +23,9 @@ LIST_PAGE_SIZE = 100
 class ReadClient(Protocol):
     """The part of ``ApiClient`` the reader needs (so tests can pass a fake)."""
 
-    def paginate(self, path: str, per_page: int = ...) -> Iterable[dict[str, Any]]: ...
+    def paginate(
+        self, path: str, per_page: int = ..., *, parallelism: int = ...
+    ) -> Iterable[dict[str, Any]]: ...
 
     def get_list(self, path: str) -> list[dict[str, Any]]: ...
 
@@ -44,9 +46,13 @@ class RawAgent:
         return str(self.data.get("name") or "")
 
 
-def list_agents(client: ReadClient) -> list[RawAgent]:
-    """Every live agent, embedded sections included, in the API's order."""
-    return [RawAgent(dict(a)) for a in client.paginate("/agents", per_page=LIST_PAGE_SIZE)]
+def list_agents(client: ReadClient, *, parallelism: int = 1) -> list[RawAgent]:
+    """Every live agent, embedded sections included, in the API's order.
+
+    With ``parallelism`` above 1, pages after the first are read concurrently.
+    """
+    pages = client.paginate("/agents", per_page=LIST_PAGE_SIZE, parallelism=parallelism)
+    return [RawAgent(dict(a)) for a in pages]
 
 
 def read_separate_sections(

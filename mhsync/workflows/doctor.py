@@ -246,8 +246,10 @@ class _RecordingClient:
     def delete(self, path: str) -> Any:
         return self._client.delete(path)
 
-    def paginate(self, path: str, per_page: int = 100) -> Iterator[dict[str, Any]]:
-        return self._client.paginate(path, per_page=per_page)
+    def paginate(
+        self, path: str, per_page: int = 100, *, parallelism: int = 1
+    ) -> Iterator[dict[str, Any]]:
+        return self._client.paginate(path, per_page=per_page, parallelism=parallelism)
 
     def get_list(self, path: str) -> list[dict[str, Any]]:
         return self._client.get_list(path)

@@ -49,7 +49,7 @@ def read_live(
     names (``Selection.selects_unmanaged``). With ``include_unmatched``, ``--agent`` may name a
     live-only agent by its derived handle; any other unknown handle raises ``ConfigError``.
     """
-    matching = match_agents(desired, list_agents(client))
+    matching = match_agents(desired, list_agents(client, parallelism=parallelism))
     known = [*desired.agents, *(matching.unmatched if include_unmatched else ())]
     selection.check_known(known)
     in_scope: dict[str, RawAgent] = {

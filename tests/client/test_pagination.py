@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -82,15 +83,50 @@ def server(
         "laravel-no-meta-short-page",
     ],
 )
-def test_three_pages(make_client: Callable[..., ApiClient], shape: Callable[..., Any]) -> None:
+@pytest.mark.parametrize("parallelism", [1, 4])
+def test_three_pages(
+    make_client: Callable[..., ApiClient], shape: Callable[..., Any], parallelism: int
+) -> None:
     script = Script(server(shape, ITEMS))
     client = make_client(script)
-    assert list(client.paginate("/agents", per_page=3)) == ITEMS
-    assert [str(r.url.params) for r in script.requests] == [
-        "per_page=3&page=1",
-        "per_page=3&page=2",
-        "per_page=3&page=3",
-    ]
+    assert list(client.paginate("/agents", per_page=3, parallelism=parallelism)) == ITEMS
+    asked = [str(r.url.params) for r in script.requests]
+    assert asked[0] == "per_page=3&page=1"  # the page count is only known from page 1
+    assert sorted(asked) == ["per_page=3&page=1", "per_page=3&page=2", "per_page=3&page=3"]
+
+
+def test_pages_after_the_first_are_read_concurrently(
+    make_client: Callable[..., ApiClient],
+) -> None:
+    """Pages 2 and 3 each wait for the other: read one after another, this would time out."""
+    both_in_flight = threading.Barrier(2, timeout=5)
+    serve = server(items_meta, ITEMS)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.params.get("page") != "1":
+            both_in_flight.wait()
+        return serve(request)
+
+    client = make_client(Script(handler))
+    assert list(client.paginate("/agents", per_page=3, parallelism=2)) == ITEMS
+
+
+def test_concurrent_read_catches_a_server_ignoring_page(
+    make_client: Callable[..., ApiClient],
+) -> None:
+    body = items_meta(ITEMS[:3], 1, 3, 3)
+    client = make_client(lambda r: reply(200, body))
+    with pytest.raises(UnexpectedResponseError, match="repeats page"):
+        list(client.paginate("/agents", per_page=3, parallelism=4))
+
+
+def test_without_a_page_count_concurrent_read_walks_on_from_page_two(
+    make_client: Callable[..., ApiClient],
+) -> None:
+    script = Script(server(items_no_meta, ITEMS))
+    client = make_client(script)
+    assert list(client.paginate("/agents", per_page=3, parallelism=4)) == ITEMS
+    assert [r.url.params.get("page") for r in script.requests] == ["1", "2", "3"]
 
 
 def test_exact_multiple_without_meta_stops_on_empty_page(

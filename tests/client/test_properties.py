@@ -92,8 +92,11 @@ def test_errors_never_carry_the_token(token: str, status: int, shape: str) -> No
     count=st.integers(0, 320),
     per_page=st.integers(1, 100),
     shape=st.sampled_from([items_meta, laravel, resource_collection, items_no_meta]),
+    parallelism=st.sampled_from([1, 3, 16]),
 )
-def test_paginate_yields_every_item_once(count: int, per_page: int, shape: Any) -> None:
+def test_paginate_yields_every_item_once(
+    count: int, per_page: int, shape: Any, parallelism: int
+) -> None:
     items = [{"uuid": f"u-{n}"} for n in range(count)]
     retry = RetryPolicy(sleep=lambda s: None, rng=random.Random(0))
     with ApiClient(
@@ -102,4 +105,4 @@ def test_paginate_yields_every_item_once(count: int, per_page: int, shape: Any) 
         transport=httpx.MockTransport(server(shape, items)),
         retry=retry,
     ) as client:
-        assert list(client.paginate("/agents", per_page=per_page)) == items
+        assert list(client.paginate("/agents", per_page=per_page, parallelism=parallelism)) == items

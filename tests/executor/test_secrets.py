@@ -57,7 +57,7 @@ class EchoingClient:
     def delete(self, path: str) -> Any:
         raise AssertionError("unexpected DELETE")
 
-    def paginate(self, path: str, per_page: int = 100) -> Any:
+    def paginate(self, path: str, per_page: int = 100, *, parallelism: int = 1) -> Any:
         raise AssertionError("unexpected read")
 
     def get_list(self, path: str) -> list[dict[str, Any]]:
