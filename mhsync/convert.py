@@ -27,6 +27,7 @@ from mhsync.sections import (
 )
 from mhsync.sections.introspect import inner_model
 from mhsync.state import (
+    JSON_SCALARS,
     SECRET_SET,
     AgentState,
     Item,
@@ -69,6 +70,8 @@ class UnresolvedReferenceError(LookupError):
 
 def _copy_json(value: Any) -> Any:
     """A deep copy of JSON data (dicts, lists, scalars); several times faster than deepcopy."""
+    if isinstance(value, JSON_SCALARS):
+        return value
     if isinstance(value, Mapping):
         return {key: _copy_json(item) for key, item in value.items()}
     if isinstance(value, list):
@@ -82,24 +85,28 @@ def _inner_models(model: type[BaseModel]) -> dict[str, type[BaseModel] | None]:
     return {name: inner_model(info.annotation) for name, info in model.model_fields.items()}
 
 
+@functools.cache
+def _is_open(model: type[BaseModel]) -> bool:
+    """Whether ``model`` keeps fields it does not declare (``extra="allow"``)."""
+    return model.model_config.get("extra") == "allow"
+
+
 def prune(model: type[BaseModel], data: Any) -> Any:
     """Keep only what ``model`` knows, recursively; open-ended models keep everything.
 
     Mappings are rebuilt, but the values kept are shared with ``data``: callers pass data of
     their own (``fields_from_api`` deep-copies the API answer first).
     """
-    if not isinstance(data, Mapping):
+    if not isinstance(data, dict) and not isinstance(data, Mapping):
         return data
     inner_of = _inner_models(model)
-    if model.model_config.get("extra") == "allow":
-        known = dict(data)
-    else:
-        known = {k: v for k, v in data.items() if k in inner_of}
+    is_open = _is_open(model)
     out: JSONDict = {}
-    for key, value in known.items():
+    for key, value in data.items():
         inner = inner_of.get(key)
         if inner is None:
-            out[key] = value
+            if is_open or key in inner_of:
+                out[key] = value
         elif isinstance(value, list):
             out[key] = [prune(inner, v) for v in value]
         else:
@@ -168,7 +175,7 @@ def fields_from_api(
     cost of reading a large workspace.
     """
     model = descriptor.model
-    known = None if model.model_config.get("extra") == "allow" else _inner_models(model)
+    known = None if _is_open(model) else _inner_models(model)
     data: JSONDict = {
         k: _copy_json(v)
         for k, v in raw.items()
