@@ -97,7 +97,7 @@ def prune(model: type[BaseModel], data: Any) -> Any:
     Mappings are rebuilt, but the values kept are shared with ``data``: callers pass data of
     their own (``fields_from_api`` deep-copies the API answer first).
     """
-    if not isinstance(data, dict) and not isinstance(data, Mapping):
+    if not isinstance(data, dict | Mapping):
         return data
     inner_of = _inner_models(model)
     is_open = _is_open(model)

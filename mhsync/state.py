@@ -110,7 +110,7 @@ def clean(value: Any) -> Any:
     """Drop "nothing" values recursively so that absent, null and empty compare equal."""
     if isinstance(value, JSON_SCALARS):
         return value
-    if isinstance(value, dict) or isinstance(value, Mapping):
+    if isinstance(value, dict | Mapping):
         out = {}
         for key in sorted(value):
             cleaned = clean(value[key])
