@@ -45,7 +45,9 @@ def edit_manifest(path: Path) -> None:
         ("      is_default: false\n", "      is_default: false\n" + NEW_GUARD_RULE),
         (
             "    - url: https://crm.example-dealer.se/webhooks/ai\n"
-            "      events: [intent_call, voice_evaluation]\n"
+            "      events:\n"
+            "        - intent_call\n"
+            "        - voice_evaluation\n"
             "      secret_key: ${env:VOLVO_CRM_WEBHOOK_SECRET}\n"
             "      is_active: true\n",
             "",

@@ -58,9 +58,9 @@ def test_apply_refuses_to_run_unattended(project: Project, mh: Mh) -> None:
 
 def test_invalid_manifest_sends_nothing(project: Project, mh: Mh) -> None:
     broken = project.root / "agents" / "volvo-parts.yaml"
-    broken.write_text(
-        broken.read_text(encoding="utf-8").replace("  role:", "  rol:", 1), encoding="utf-8"
-    )
+    text = broken.read_text(encoding="utf-8")
+    assert text.count("  role:") == 1
+    broken.write_text(text.replace("  role:", "  rol:"), encoding="utf-8")
     result = mh("apply", "agents", "--auto-approve")
     assert result.code == 1
     assert "volvo-parts.yaml:" in result.err

@@ -12,6 +12,7 @@ import pytest
 from mhsync.export.fmt import format_text
 from mhsync.manifest import load_manifests
 from mhsync.state import agent_snapshot
+from mhsync.workflows.fmt import FmtRequest, run_fmt
 from tests.e2e.conftest import REPO, SECRETS, Project, Result
 
 Mh = Callable[..., Result]
@@ -34,10 +35,47 @@ def canonical(directory: Path) -> dict[str, object]:
     return {h: agent_snapshot(a) for h, a in result.workspace.agents.items()}
 
 
+def replace_once(text: str, old: str, new: str) -> str:
+    assert text.count(old) == 1, old
+    return text.replace(old, new)
+
+
+def uncanonical_service(text: str) -> str:
+    """The shipped volvo-service manifest as an author might write it: intents and procedures
+    before routing_rules, flow lists, a needlessly quoted value, keys out of order. Same meaning."""
+    start, end = text.index("  intents:\n"), text.index("  webhooks:\n")
+    moved, text = text[start:end], text[:start] + text[end:]
+    text = replace_once(text, "  routing_rules:\n", moved + "  routing_rules:\n")
+    for old, new in [
+        (
+            "          default: scheduled_service\n          type: string\n",
+            "          type: string\n          default: scheduled_service\n",
+        ),
+        (
+            "      destination: ${var:service_desk_extension}\n",
+            '      destination: "${var:service_desk_extension}"\n',
+        ),
+        ("      selected_channels:\n        - phone\n", "      selected_channels: [phone]\n"),
+        (
+            "      events:\n        - conversation_status\n        - conversation_end_report\n",
+            "      events: [conversation_status, conversation_end_report]\n",
+        ),
+        (
+            "      events:\n        - intent_call\n        - voice_evaluation\n",
+            "      events: [intent_call, voice_evaluation]\n",
+        ),
+    ]:
+        text = replace_once(text, old, new)
+    return text
+
+
 def test_fmt_check_lists_files_then_fmt_rewrites_keeping_comments_and_meaning(
     project: Project, mh: Mh
 ) -> None:
     agents = project.root / "agents"
+    service_file = agents / "volvo-service.yaml"
+    shipped = service_file.read_text(encoding="utf-8")
+    service_file.write_text(uncanonical_service(shipped), encoding="utf-8")
     before = {p.name: p.read_text(encoding="utf-8") for p in agents.glob("*.yaml")}
     meaning = canonical(agents)
 
@@ -45,6 +83,7 @@ def test_fmt_check_lists_files_then_fmt_rewrites_keeping_comments_and_meaning(
     assert check.code == 1, check.text
     assert "would reformat agents/volvo-service.yaml" in check.out
     assert "agents/volvo-parts.yaml" not in check.out  # already canonical
+    assert "agents/whatsapp-support.yaml" not in check.out
     assert {p.name: p.read_text(encoding="utf-8") for p in agents.glob("*.yaml")} == before
 
     done = mh("fmt")
@@ -56,6 +95,7 @@ def test_fmt_check_lists_files_then_fmt_rewrites_keeping_comments_and_meaning(
     assert mh("fmt", "--check").code == 0
 
     service = after["volvo-service.yaml"]
+    assert service == shipped  # the shipped example is what fmt writes
     assert service.index("  routing_rules:") < service.index("  intents:")
     assert "      events:\n        - conversation_status\n" in service
     assert 'destination: "201"' not in service  # variables stay variables
@@ -109,6 +149,21 @@ def test_fmt_is_idempotent_on_the_examples(tmp_path: Path) -> None:
     for path in (tmp_path / "agents").glob("*.yaml"):
         once = format_text(path.read_text(encoding="utf-8"))
         assert format_text(once) == once, path.name
+
+
+def test_shipped_examples_are_canonical(mh: Mh, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the pre-commit hook (`mhsync fmt --check`) would say about our own examples."""
+    examples = REPO / "examples"
+    outcome = run_fmt(FmtRequest(paths=[examples], check=True, cwd=REPO))
+    assert outcome.problems == []
+    assert outcome.changed == []
+    assert sorted(outcome.unchanged) == sorted((examples / "agents").glob("*.yaml"))
+    monkeypatch.chdir(REPO)
+    result = mh("fmt", "--check", "examples/")
+    assert result.code == 0, result.text
+    monkeypatch.chdir(examples)
+    result = mh("fmt", "--check")
+    assert result.code == 0, result.text
 
 
 def test_fmt_reports_broken_yaml_and_leaves_it_alone(project: Project, mh: Mh) -> None:

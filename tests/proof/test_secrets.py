@@ -78,10 +78,9 @@ def test_no_secret_in_any_output_log_or_file(
         mh("drift", "--json"),
     ]
     webhooks = root / "agents" / "volvo-service.yaml"
-    webhooks.write_text(
-        webhooks.read_text(encoding="utf-8").replace("crm.example-dealer.se", "crm2.example.se"),
-        encoding="utf-8",
-    )
+    text = webhooks.read_text(encoding="utf-8")
+    assert text.count("crm.example-dealer.se") == 1
+    webhooks.write_text(text.replace("crm.example-dealer.se", "crm2.example.se"), encoding="utf-8")
     results.append(mh("--debug", "apply", "--auto-approve"))
     snapshots = sorted((root / ".mhsync" / "snapshots").iterdir())
     assert snapshots, "apply saves a snapshot first"

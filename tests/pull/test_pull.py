@@ -58,10 +58,33 @@ def edit_in_dashboard(project: Project) -> None:
         }))
 
 
+def edit_once(text: str, old: str, new: str) -> str:
+    assert text.count(old) == 1, old
+    return text.replace(old, new)
+
+
+def author_style(path: Path) -> None:
+    """Quoting and a flow list the canonical examples do not have, as an author might write."""
+    text = path.read_text(encoding="utf-8")
+    text = edit_once(
+        text,
+        "      destination: ${var:service_desk_extension}\n",
+        '      destination: "${var:service_desk_extension}"\n',
+    )
+    text = edit_once(
+        text,
+        "      events:\n        - conversation_status\n        - conversation_end_report\n",
+        "      events: [conversation_status, conversation_end_report]\n",
+    )
+    path.write_text(text, encoding="utf-8")
+
+
 def test_pull_writes_dashboard_edits_and_keeps_everything_else(
     applied: Project, mh: Mh, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = applied.root / SERVICE
+    author_style(path)
+    assert mh("plan", "--detailed-exitcode").code == 0  # style only: nothing to apply
     before = path.read_text(encoding="utf-8")
     others = {p: p.read_bytes() for p in (applied.root / "agents").glob("*.yaml") if p != path}
     edit_in_dashboard(applied)
@@ -124,10 +147,13 @@ def test_pull_keeps_comments_on_edited_items_and_reorders_positional_sections(
 ) -> None:
     path = applied.root / SERVICE
     text = path.read_text(encoding="utf-8")
-    text = text.replace(
+    text = edit_once(
+        text,
         "    - content: Courtesy cars must be requested at least two days ahead.\n",
         "    - content: Courtesy cars must be requested at least two days ahead.  # courtesy\n",
-    ).replace(
+    )
+    text = edit_once(
+        text,
         "    - department_name: Service desk\n",
         "    # the human desk\n    - department_name: Service desk  # desk\n",
     )

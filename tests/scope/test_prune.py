@@ -82,7 +82,9 @@ def test_manifest_with_errors_outside_the_selection_still_matches_its_live_twin(
 ) -> None:
     apply_all(mh)
     parts = project.root / "agents" / "volvo-parts.yaml"
-    parts.write_text(parts.read_text(encoding="utf-8").replace("  role:", "  rol:"), "utf-8")
+    text = parts.read_text(encoding="utf-8")
+    assert text.count("  role:") == 1
+    parts.write_text(text.replace("  role:", "  rol:"), "utf-8")
     assert deletes(mh, "--selector", "team=service") == []
     named = mh("plan", "--prune", "--agent", "volvo-service", "--agent", "volvo-parts-desk")
     assert named.code == 1

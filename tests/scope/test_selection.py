@@ -99,7 +99,7 @@ def test_reference_to_an_unselected_agent_sends_its_live_uuid(project: Project, 
     apply_all(mh)
     edit(
         project.root / "agents" / "whatsapp-support.yaml",
-        "  webhooks:\n",
+        "\n  intents:\n",
         "    - name: Spare parts order\n"
         "      when_condition: The customer wants to order a spare part.\n"
         "      example_phrases: [\"I need a part\", \"Order a filter\", \"Any brake pads?\"]\n"
@@ -108,7 +108,7 @@ def test_reference_to_an_unselected_agent_sends_its_live_uuid(project: Project, 
         "      destination_type: agent\n"
         "      destination_agent: volvo-parts\n"
         "\n"
-        "  webhooks:\n",
+        "  intents:\n",
     )
     parts = uuids(project)["volvo-parts"]
     project.sandbox.clear_request_log()

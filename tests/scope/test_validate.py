@@ -59,7 +59,9 @@ def test_yaml_errors_count_in_every_selection(project: Project, mh: Mh) -> None:
 def test_two_agents_in_one_file_are_told_apart(project: Project, mh: Mh) -> None:
     service = project.root / "agents" / "volvo-service.yaml"
     parts = project.root / "agents" / "volvo-parts.yaml"
-    second = parts.read_text("utf-8").replace("  role:", "  rol:")
+    second = parts.read_text("utf-8")
+    assert second.count("  role:") == 1
+    second = second.replace("  role:", "  rol:")
     service.write_text(service.read_text("utf-8") + "---\n" + second, "utf-8")
     parts.unlink()
     assert mh("validate", "--agent", "volvo-service").code == 0

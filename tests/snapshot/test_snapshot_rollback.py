@@ -16,7 +16,9 @@ Mh = Callable[..., Result]
 SNAPSHOT_LINE = re.compile(r"Snapshot saved: (\S+)")
 CRM_WEBHOOK = (
     "    - url: https://crm.example-dealer.se/webhooks/ai\n"
-    "      events: [intent_call, voice_evaluation]\n"
+    "      events:\n"
+    "        - intent_call\n"
+    "        - voice_evaluation\n"
     "      secret_key: ${env:VOLVO_CRM_WEBHOOK_SECRET}\n"
     "      is_active: true\n"
 )
@@ -51,8 +53,9 @@ def break_examples(root: Path) -> None:
         text = text.replace(old, new)
     service.write_text(text, encoding="utf-8")
     support = root / "agents" / "whatsapp-support.yaml"
-    text = support.read_text(encoding="utf-8").replace("  speed: fast\n", "  speed: normal\n")
-    support.write_text(text, encoding="utf-8")
+    text = support.read_text(encoding="utf-8")
+    assert text.count("  speed: fast\n") == 1
+    support.write_text(text.replace("  speed: fast\n", "  speed: normal\n"), encoding="utf-8")
 
 
 def test_apply_snapshots_touched_agents_and_rollback_restores_them_exactly(
