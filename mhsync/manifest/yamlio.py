@@ -256,6 +256,9 @@ def _unsupported(node: Node, loc: Loc) -> _Refused:
     return _Refused(_mark(node), f"unsupported YAML tag `{shown}`", "yaml-tag", loc)
 
 
+_TRUE = frozenset({"true", "yes", "on", "y"})
+
+
 def _scalar(node: ScalarNode, loc: Loc) -> Any:
     tag, text = node.tag, str(node.value)
     if tag in (_CORE + "str", _CORE + "timestamp"):
@@ -263,7 +266,7 @@ def _scalar(node: ScalarNode, loc: Loc) -> Any:
     if tag == _CORE + "null":
         return None
     if tag == _CORE + "bool":
-        return text.lower() == "true"
+        return text.lower() in _TRUE  # YAML 1.1 (after a ``%YAML 1.1``) has yes/on/y too
     if tag == _CORE + "int":
         return _int(node, text)
     if tag == _CORE + "float":
@@ -348,7 +351,8 @@ def parse_text(text: str, display: str) -> ReadResult:
     then tried (see ``C_COMPOSER_MAX_DEPTH``); a file it finds broken is read again by the
     pure composer, so messages about broken YAML are the same whichever composer ran.
     """
-    if len(text) > PRECHECK_CHARS or _depth_bound(text) > C_COMPOSER_MAX_DEPTH:
+    checked = len(text) > PRECHECK_CHARS or _depth_bound(text) > C_COMPOSER_MAX_DEPTH
+    if checked:
         refused = _precheck(text, display)
         if refused is not None:
             return ReadResult(diagnostics=[refused], text=text)
@@ -356,6 +360,10 @@ def parse_text(text: str, display: str) -> ReadResult:
         result, broken = _parse(text, display, pure=False)
         if not broken:
             return result
+    if not checked:  # the pure composer recurses too: bound it before it runs
+        refused = _precheck(text, display)
+        if refused is not None:
+            return ReadResult(diagnostics=[refused], text=text)
     return _parse(text, display, pure=True)[0]
 
 
@@ -366,37 +374,47 @@ def _precheck(text: str, display: str) -> Diagnostic | None:
     few megabytes of ``[`` took minutes), libyaml's composer recurses in C, and composing
     keeps every node in memory (about 600 bytes each: 10 MB of ``[x],`` would take gigabytes).
     Parser events come one at a time, so walking them stops at the first value too deep or
-    too many, whatever the size of the file. Broken YAML is left to the real parse.
+    too many, whatever the size of the file. Events come from libyaml first; where it finds
+    the YAML broken, the pure parser walks it again, as the pure composer is what reads such a
+    file next (only up to its error: what comes before is bounded by this walk). Broken YAML
+    is otherwise left to the real parse, which reports it.
     """
+    for pure in (False, True):
+        try:
+            return _refusal(text, display, pure)
+        except YAMLError:
+            continue
+    return None
+
+
+def _refusal(text: str, display: str, pure: bool) -> Diagnostic | None:
+    """The first value of ``text`` too deep or past the limit; raises on broken YAML."""
     depth = 0
     values = 0
-    try:
-        for event in _yaml(pure=False).parse(text):
-            if isinstance(event, DocumentStartEvent):
-                depth = 0
-            elif isinstance(event, CollectionEndEvent):
-                depth -= 1
-            elif isinstance(event, NodeEvent):
-                values += 1
-                if isinstance(event, CollectionStartEvent):
-                    depth += 1
-                if depth > MAX_DEPTH + 1:  # a collection with more than MAX_DEPTH ancestors
-                    message, code = f"nesting deeper than {MAX_DEPTH} levels; refused", "deep"
-                elif values > MAX_VALUES:
-                    message, code = f"more than {MAX_VALUES} values in one file; refused", "big"
-                else:
-                    continue
-                mark = event.start_mark
-                return Diagnostic(
-                    display,
-                    mark.line + 1,
-                    mark.column + 1,
-                    "",
-                    message,
-                    code="yaml-too-deep" if code == "deep" else "yaml-too-many-values",
-                )
-    except YAMLError:
-        return None
+    for event in _yaml(pure).parse(text):
+        if isinstance(event, DocumentStartEvent):
+            depth = 0
+        elif isinstance(event, CollectionEndEvent):
+            depth -= 1
+        elif isinstance(event, NodeEvent):
+            values += 1
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+            if depth > MAX_DEPTH + 1:  # a collection with more than MAX_DEPTH ancestors
+                message, code = f"nesting deeper than {MAX_DEPTH} levels; refused", "deep"
+            elif values > MAX_VALUES:
+                message, code = f"more than {MAX_VALUES} values in one file; refused", "big"
+            else:
+                continue
+            mark = event.start_mark
+            return Diagnostic(
+                display,
+                mark.line + 1,
+                mark.column + 1,
+                "",
+                message,
+                code="yaml-too-deep" if code == "deep" else "yaml-too-many-values",
+            )
     return None
 
 
@@ -449,7 +467,7 @@ passes nests at most ``MAX_DEPTH`` levels. Both composers resolve tags with the 
 and build the same nodes; files with a ``%YAML`` directive use the pure one (see ``_PURE_ONLY``).
 """
 
-_PURE_ONLY = re.compile(r"^%|[\x85\u2028\u2029]", re.MULTILINE)
+_PURE_ONLY = re.compile(r"(?:\A|[\r\n])%|[\x85\u2028\u2029]")
 """What only the pure composer reads as it always has: ``%YAML``/``%TAG`` directives (a
 ``%YAML 1.1`` changes booleans and octals), and the characters libyaml counts as line breaks
 but YAML 1.2 does not (NEL, LS, PS), which would shift the line numbers of diagnostics."""
@@ -494,7 +512,7 @@ def _depth_bound(text: str) -> int:
     flow = text.count("[") + text.count("{")
     deepest = 0
     for line in text.translate(_BREAKS).split("\n"):
-        body = line.lstrip(" ")
+        body = line.lstrip(" \ufeff")  # libyaml skips a byte order mark and counts on
         opened = body.count("- ") + body.count("? ") + body.count("-\t") + body.count("?\t") + 2
         deepest = max(deepest, 2 * (len(line) - len(body) + 1) + opened)
     return deepest + flow

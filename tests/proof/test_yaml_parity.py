@@ -150,3 +150,28 @@ def test_deep_or_huge_files_are_refused_before_composing(tmp_path: Path) -> None
     assert [d.code for d in deep.diagnostics] == ["yaml-too-deep"]
     many = yamlio.parse_text("a:\n" + "- x\n" * (yamlio.MAX_VALUES + 10), "many.yaml")
     assert [d.code for d in many.diagnostics] == ["yaml-too-many-values"]
+
+
+def test_a_byte_order_mark_does_not_hide_indentation_from_the_depth_bound() -> None:
+    """libyaml skips a BOM at the start of a line and counts its columns on: so must the bound."""
+    line = "\ufeff" + " " * 60 + "- " * 996 + "x\n"
+    text = line * 15
+    assert yamlio._depth_bound(text) > yamlio.C_COMPOSER_MAX_DEPTH
+    assert [d.code for d in yamlio.parse_text(text, "bom.yaml").diagnostics] == ["yaml-too-deep"]
+
+
+def test_yaml_only_the_pure_parser_reads_is_still_bounded() -> None:
+    """A start libyaml rejects sends the file to the pure composer: its events are counted first."""
+    head = ": x\n---\n"
+    assert yamlio._parse(head, "x", pure=False)[1] and not yamlio._parse(head, "x", pure=True)[1]
+    many = yamlio.parse_text(head + "- x\n" * (yamlio.MAX_VALUES + 10), "many.yaml")
+    assert [d.code for d in many.diagnostics] == ["yaml-too-many-values"]
+    deep = yamlio.parse_text(head + "a: " + "[" * 5_000 + "]" * 5_000 + "\n", "deep.yaml")
+    assert [(d.code, d.line) for d in deep.diagnostics] == [("yaml-too-deep", 3)]
+
+
+def test_a_directive_after_a_lone_carriage_return_goes_to_the_pure_composer() -> None:
+    text = "a: 1\r...\r%YAML 1.1\r---\rb: yes\r"
+    assert yamlio._PURE_ONLY.search(text)
+    docs = yamlio.parse_text(text, "cr.yaml").docs
+    assert [doc.data for doc in docs] == [{"a": 1}, {"b": True}]  # `yes` is true in YAML 1.1
