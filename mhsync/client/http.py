@@ -265,6 +265,15 @@ class ApiClient:
                 )
         for page in pages:
             yield from page.items
+        if pages[-1].has_more(per_page):  # the list grew while it was read: walk on from there
+            yield from self._pages(
+                path,
+                params,
+                per_page,
+                first_page_params=True,
+                start_page=last + 1,
+                previous=pages[-1].items,
+            )
 
     @staticmethod
     def _page(body: Any, clean: str, page_no: int) -> envelope.Page | ApiError:

@@ -207,3 +207,21 @@ def test_get_list_rejects_a_non_list(make_client: Callable[..., ApiClient]) -> N
     with pytest.raises(UnexpectedResponseError, match="is not a list response") as info:
         client.get_list("/agents/a-1/webhooks")
     assert info.value.path == "/agents/a-1/webhooks"
+
+
+def test_a_list_that_grows_during_a_concurrent_read_is_read_to_its_end(
+    make_client: Callable[..., ApiClient],
+) -> None:
+    """Page 1 says 3 pages; by the time page 3 is read a fourth exists: nothing is dropped."""
+    grown = [*ITEMS, *({"uuid": f"u-{n}"} for n in range(7, 11))]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        page = int(request.url.params["page"])
+        items = ITEMS if page == 1 else grown
+        last = -(-len(items) // 3)
+        return reply(200, items_meta(items[(page - 1) * 3 : page * 3], page, last, 3))
+
+    script = Script(handler)
+    client = make_client(script)
+    assert list(client.paginate("/agents", per_page=3, parallelism=4)) == grown
+    assert sorted(r.url.params["page"] for r in script.requests) == ["1", "2", "3", "4"]
