@@ -59,9 +59,9 @@ class Cell:
     ratio: float | None = None
     ratio_after_load: float | None = None
     path_bound_s: float | None = None
-    """Rounds of requests that cannot overlap x latency: list pages one after another, then
-    the per-agent reads in rounds of ``parallelism``; for apply, each agent's writes one after
-    another, agents in rounds of ``parallelism``."""
+    """Rounds of requests that cannot overlap x latency: agent-list page 1, then the other
+    pages together, then the per-agent reads in rounds of ``parallelism``; for apply, its
+    reads, then each agent's writes one after another, agents in rounds of ``parallelism``."""
     ratio_to_path: float | None = None
     minimum_requests: int | None = None
     changes: int | None = None
@@ -138,11 +138,13 @@ def _finish(cell: Cell, wall: float, load: float, counted: RequestCount) -> Cell
 
 
 def _rounds(cell: Cell, counted: RequestCount) -> int:
-    pages = max(1, math.ceil(cell.agents / LIST_PAGE))
     if cell.phase == "plan":
+        # Page 1 of the agent list, then pages 2..n together (when there are more), then the
+        # per-agent reads in rounds of ``parallelism``.
+        pages = 1 if cell.agents <= LIST_PAGE else 2
         return pages + math.ceil(2 * cell.agents / cell.parallelism)
     per_agent = math.ceil(counted.writes / cell.agents)
-    return pages + math.ceil(cell.agents / cell.parallelism) * per_agent
+    return counted.reads + math.ceil(cell.agents / cell.parallelism) * per_agent
 
 
 def _apply(root: Path, server: SandboxProcess, cell: Cell) -> Cell:
