@@ -28,6 +28,7 @@ from ruamel.yaml import YAML
 from mhsync.cli.main import run
 from mhsync.config import load_project_config
 from mhsync.manifest import load_manifests
+from tests.e2e.conftest import Result
 
 REPO = Path(__file__).resolve().parents[2]
 TOKEN = "tok-PROOF-MARKER-5d1e"
@@ -55,17 +56,6 @@ IDENTITY = {
 """How to tell items apart in raw API data (written here, not taken from mhsync)."""
 POSITIONAL = frozenset({"guidelines", "notes"})
 SEPARATE = ("intents", "webhooks")
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-    @property
-    def text(self) -> str:
-        return self.out + self.err
 
 
 def mh(*args: str) -> Result:
