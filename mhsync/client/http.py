@@ -198,25 +198,15 @@ class ApiClient:
         clean = _clean_path(path)
         page_no = start_page
         while True:
-            query = dict(params)
-            if first_page_params or page_no > 1:
-                query["page"] = page_no
-            page = self._page(self._request("GET", path, query, _Payload(None)), clean, page_no)
-            if isinstance(page, ApiError):
-                raise page
-            if page_no > 1 and page.items and page.items == previous:
-                raise UnexpectedResponseError(
-                    f"page {page_no} repeats page {page_no - 1}: the server ignores ?page=",
-                    method="GET",
-                    path=clean,
-                )
+            page = self._fetch_page(path, params, page_no, with_number=first_page_params)
+            repeated = _repeated_page(previous, page, page_no, clean)
+            if repeated is not None:
+                raise repeated
             yield from page.items
             if not page.has_more(per_page):
                 return
             if page_no >= MAX_PAGES:
-                raise UnexpectedResponseError(
-                    f"more than {MAX_PAGES} pages; refusing to read on", method="GET", path=clean
-                )
+                raise _too_many_pages(clean)
             if per_page is None and page.per_page is not None:
                 params = {**params, "per_page": page.per_page}
             previous = page.items
@@ -226,54 +216,51 @@ class ApiClient:
         self, path: str, params: dict[str, Any], per_page: int, parallelism: int
     ) -> Iterator[dict[str, Any]]:
         clean = _clean_path(path)
-
-        def fetch(page_no: int) -> envelope.Page:
-            body = self._request("GET", path, {**params, "page": page_no}, _Payload(None))
-            page = self._page(body, clean, page_no)
-            if isinstance(page, ApiError):
-                raise page
-            return page
-
-        first = fetch(1)
-        last = first.last_page if first.current_page == 1 else None
-        if last is None or not first.has_more(per_page):
-            # No page count to plan with: walk on one page at a time from page 2.
-            yield from first.items
-            if first.has_more(per_page):
-                yield from self._pages(
-                    path,
-                    params,
-                    per_page,
-                    first_page_params=True,
-                    start_page=2,
-                    previous=first.items,
+        pages = [self._fetch_page(path, params, 1, with_number=True)]
+        first = pages[0]
+        last = first.last_page if first.current_page == 1 and first.has_more(per_page) else None
+        if last is not None:
+            if last > MAX_PAGES:
+                raise _too_many_pages(clean)
+            with ThreadPoolExecutor(max_workers=max(1, min(parallelism, last - 1))) as pool:
+                pages += pool.map(
+                    lambda n: self._fetch_page(path, params, n, with_number=True),
+                    range(2, last + 1),
                 )
-            return
-        if last > MAX_PAGES:
-            raise UnexpectedResponseError(
-                f"more than {MAX_PAGES} pages; refusing to read on", method="GET", path=clean
-            )
-        workers = max(1, min(parallelism, last - 1))
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            pages = [first, *pool.map(fetch, range(2, last + 1))]
-        for page_no, page in enumerate(pages[1:], start=2):
-            if page.items and page.items == pages[page_no - 2].items:
-                raise UnexpectedResponseError(
-                    f"page {page_no} repeats page {page_no - 1}: the server ignores ?page=",
-                    method="GET",
-                    path=clean,
+            for page_no in range(2, len(pages) + 1):
+                repeated = _repeated_page(
+                    pages[page_no - 2].items, pages[page_no - 1], page_no, clean
                 )
+                if repeated is not None:
+                    raise repeated
         for page in pages:
             yield from page.items
-        if pages[-1].has_more(per_page):  # the list grew while it was read: walk on from there
+        if pages[-1].has_more(per_page):
+            # No page count on page 1, or the list grew while it was read: walk on from here.
             yield from self._pages(
                 path,
                 params,
                 per_page,
                 first_page_params=True,
-                start_page=last + 1,
+                start_page=len(pages) + 1,
                 previous=pages[-1].items,
             )
+
+    def _fetch_page(
+        self, path: str, params: dict[str, Any], page_no: int, *, with_number: bool
+    ) -> envelope.Page:
+        """Page ``page_no``; ``?page=`` is sent for every page after the first, and for the
+        first too when ``with_number`` (lists not documented as paginated are asked plainly)."""
+        query = dict(params)
+        if with_number or page_no > 1:
+            query["page"] = page_no
+        # The body is never a local here: this frame raises, and tracebacks show locals.
+        page = self._page(
+            self._request("GET", path, query, _Payload(None)), _clean_path(path), page_no
+        )
+        if isinstance(page, ApiError):
+            raise page
+        return page
 
     @staticmethod
     def _page(body: Any, clean: str, page_no: int) -> envelope.Page | ApiError:
@@ -359,3 +346,23 @@ def _clean_path(path: str) -> str:
     """The path as errors and logs show it: leading slash, no query string, no fragment."""
     clean = path.split("?", 1)[0].split("#", 1)[0]
     return clean if clean.startswith("/") else "/" + clean
+
+
+def _repeated_page(
+    previous: list[dict[str, Any]] | None, page: envelope.Page, page_no: int, clean: str
+) -> ApiError | None:
+    """The error for a page that repeats the one before: a server ignoring ``?page=`` would
+    otherwise be read forever (or, concurrently, return one page many times)."""
+    if page_no > 1 and page.items and page.items == previous:
+        return UnexpectedResponseError(
+            f"page {page_no} repeats page {page_no - 1}: the server ignores ?page=",
+            method="GET",
+            path=clean,
+        )
+    return None
+
+
+def _too_many_pages(clean: str) -> ApiError:
+    return UnexpectedResponseError(
+        f"more than {MAX_PAGES} pages; refusing to read on", method="GET", path=clean
+    )
