@@ -39,7 +39,7 @@ CORE_FIELDS = (
     Field("timezone"),
     Field("appointment_scheduling_enabled", "bool", default=False),
     Field("appointment_scheduling_randomly", "bool", default=False),
-    Field("custom_llm_url"),
+    Field("custom_llm_url", "url"),
     Field(
         "status",
         "enum",
@@ -59,7 +59,8 @@ def render_agent(doc: Doc) -> dict[str, Any]:
     for spec in CORE_FIELDS:
         agent[spec.name] = doc.get(spec.name, spec.default)
     agent["settings"] = {group: doc["settings"].get(group, {}) for group in SETTINGS_GROUPS}
-    agent["recommendations"] = doc.get("recommendations", [])
+    recommendations = doc.get("recommendations")
+    agent["recommendations"] = recommendations if isinstance(recommendations, str) else ""
     for section in SECTIONS:
         agent[section.key] = render_items(doc.get(section.key, []))
     agent["appointments"] = doc.get("appointments")
@@ -68,9 +69,9 @@ def render_agent(doc: Doc) -> dict[str, Any]:
     return agent
 
 
-def agent_response(doc: Doc) -> Response:
-    """What every section write answers: ``{"data": Agent}``."""
-    return json_response(200, {"data": render_agent(doc)})
+def agent_response(doc: Doc, status: int = 200) -> Response:
+    """What every section write answers: ``{"data": Agent}`` (201 when it added an item)."""
+    return json_response(status, {"data": render_agent(doc)})
 
 
 def _deep_merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
@@ -124,7 +125,7 @@ def _new_doc() -> Doc:
     doc: Doc = {
         "agent_uuid": str(uuid.uuid4()),
         "settings": {group: {} for group in SETTINGS_GROUPS},
-        "recommendations": [],
+        "recommendations": "",
         "appointments": None,
         "created_at": now,
         "updated_at": now,

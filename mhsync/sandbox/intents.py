@@ -14,7 +14,7 @@ from typing import Any
 from .clock import stamp
 from .context import Ctx, touch
 from .store import Doc, Tx
-from .validation import Field, build, pick, require_list, require_object, required_error
+from .validation import Field, build, pick, require_list, require_object, require_present
 from .wire import ApiError, Response, json_response, not_found, validation_error
 
 INTENT_FIELDS = (
@@ -113,8 +113,7 @@ def patch_intent(ctx: Ctx) -> Response:
     agent = ctx.agent()
     intent = _find(agent, ctx.params["item"])
     _writable(intent)
-    if ctx.body.get("name") is None:
-        raise required_error("name", "name")
+    require_present(ctx.body, ("name",))
     merged = {**pick(INTENT_FIELDS, intent), **pick(INTENT_FIELDS, ctx.body)}
     intent.update(_fields(agent, merged, intent["intent_uuid"]))
     intent["updated_at"] = stamp(intent["updated_at"])

@@ -19,10 +19,10 @@ def _section(ctx: Ctx) -> Section:
     return BY_SEGMENT[ctx.params["section"]]
 
 
-def _save(ctx: Ctx, doc: Doc) -> Response:
+def _save(ctx: Ctx, doc: Doc, status: int = 200) -> Response:
     touch(doc)
     ctx.tx.save_agent(doc)
-    return agent_response(doc)
+    return agent_response(doc, status)
 
 
 def replace_section(ctx: Ctx) -> Response:
@@ -39,12 +39,12 @@ def replace_section(ctx: Ctx) -> Response:
 
 
 def add_section_item(ctx: Ctx) -> Response:
-    """``POST /{section}`` with a bare item."""
+    """``POST /{section}`` with a bare item: 201 Created, answering the whole agent."""
     section = _section(ctx)
     doc = ctx.agent()
     refs = AgentRefs(ctx.tx, doc)
     doc[section.key] = add_item(section, doc[section.key], ctx.body, refs, seq_counter(doc))
-    return _save(ctx, doc)
+    return _save(ctx, doc, 201)
 
 
 def patch_section_item(ctx: Ctx) -> Response:

@@ -11,6 +11,7 @@ one lock serialises use of the single connection, which is shared by all handler
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -104,6 +105,23 @@ class Tx:
         return [_decode(row[0]) for row in rows], int(total)
 
 
+_JOURNALS = ("", "-wal", "-shm", "-journal")
+
+
+def _make_private(db_file: Path) -> None:
+    """The database holds webhook secrets: owner-only (0600), created so and never wider.
+
+    The file is created before SQLite opens it, so it is never readable by others for a moment;
+    SQLite gives its journals the database file's mode. A file left by an older version (or a
+    journal of it) is tightened.
+    """
+    os.close(os.open(db_file, os.O_CREAT | os.O_RDWR, 0o600))
+    for suffix in _JOURNALS:
+        journal = db_file.with_name(db_file.name + suffix)
+        if journal.exists() and journal.stat().st_mode & 0o077:
+            journal.chmod(0o600)
+
+
 def _encode(doc: Doc) -> str:
     return json.dumps(doc, separators=(",", ":"))
 
@@ -120,6 +138,7 @@ class Store:
         memory = db_path == ":memory:"
         if not memory:
             Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+            _make_private(Path(db_path))
         self._lock = threading.Lock()
         self._conn = sqlite3.connect(
             db_path, timeout=30.0, isolation_level=None, check_same_thread=False

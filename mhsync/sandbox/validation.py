@@ -10,9 +10,10 @@ does. A JSON ``null`` counts as absent: it fails ``required`` and otherwise mean
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from .wire import validation_error
 
@@ -21,6 +22,7 @@ Kind = Literal[
     "int",
     "number",
     "bool",
+    "url",  # an absolute http(s) URL with a host
     "enum",  # one string out of ``choices``
     "enum_list",  # a list of strings out of ``choices``
     "string_list",
@@ -68,6 +70,9 @@ def check_value(spec: Field, value: Any, path: str) -> Any:
             raise validation_error(path, f"The {name} field must be a string.")
         if spec.required and not value.strip():
             raise required_error(path, spec.name)
+    elif kind == "url":
+        if not is_url(value, ("http", "https")):
+            raise validation_error(path, f"The {name} field must be a valid URL.")
     elif kind == "int":
         if not _is_int(value):
             raise validation_error(path, f"The {name} field must be an integer.")
@@ -93,6 +98,14 @@ def check_value(spec: Field, value: Any, path: str) -> Any:
     elif kind == "list" and not isinstance(value, list):
         raise validation_error(path, f"The {name} field must be an array.")
     return copy.deepcopy(value)
+
+
+def is_url(value: Any, schemes: tuple[str, ...]) -> bool:
+    """An absolute URL with one of ``schemes`` and a host (Laravel's ``url`` rule, roughly)."""
+    if not isinstance(value, str) or any(c.isspace() for c in value):
+        return False
+    parts = urlsplit(value)
+    return parts.scheme in schemes and bool(parts.hostname)
 
 
 def _check_string_list(spec: Field, value: Any, path: str) -> list[str]:
@@ -127,6 +140,13 @@ def build(fields: tuple[Field, ...], data: Mapping[str, Any], prefix: str = "") 
         else:
             result[spec.name] = check_value(spec, value, path)
     return result
+
+
+def require_present(data: Mapping[str, Any], names: Iterable[str], prefix: str = "") -> None:
+    """Fields a request must carry even where the rest may be left out (a PATCH body)."""
+    for name in names:
+        if data.get(name) is None:
+            raise required_error(prefix + name, name)
 
 
 def require_object(value: Any, path: str) -> dict[str, Any]:

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
-from urllib.parse import urlsplit
 
 from .clock import stamp
 from .context import Ctx, touch
 from .store import Doc
-from .validation import Field, build, pick
+from .validation import Field, build, is_url, pick, require_present
 from .wire import ApiError, Response, json_response, not_found, validation_error
 
 EVENTS = (
@@ -31,6 +30,8 @@ WEBHOOK_FIELDS = (
     Field("secret_key"),
     Field("is_active", "bool", default=True),
 )
+PATCH_REQUIRED = ("url", "events")
+"""CONTRACT 5 (DOC): the update-a-webhook page marks both required, so every PATCH carries them."""
 MAX_WEBHOOKS = 5
 
 
@@ -48,8 +49,7 @@ def render_webhook(webhook: Doc) -> dict[str, Any]:
 
 def _fields(data: dict[str, Any]) -> dict[str, Any]:
     fields = build(WEBHOOK_FIELDS, data)
-    parts = urlsplit(fields["url"])
-    if parts.scheme != "https" or not parts.netloc:
+    if not is_url(fields["url"], ("https",)):
         raise validation_error("url", "The url must be a valid URL starting with https://.")
     return fields
 
@@ -95,9 +95,11 @@ def get_webhook(ctx: Ctx) -> Response:
 
 
 def patch_webhook(ctx: Ctx) -> Response:
-    """Only the fields sent change; ``secret_key: null`` clears the secret."""
+    """``url`` and ``events`` must be sent; other fields not sent are kept (the secret too);
+    ``secret_key: null`` clears the secret."""
     agent = ctx.agent()
     webhook = _find(agent, ctx.params["item"])
+    require_present(ctx.body, PATCH_REQUIRED)
     merged = {**pick(WEBHOOK_FIELDS, webhook), **pick(WEBHOOK_FIELDS, ctx.body)}
     webhook.update(_fields(merged))
     webhook["updated_at"] = stamp(webhook["updated_at"])

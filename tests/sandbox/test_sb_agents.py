@@ -29,7 +29,7 @@ def test_create_answers_201_with_envelope_and_defaults(api: httpx.Client) -> Non
     assert agent["appointment_scheduling_randomly"] is False
     assert agent["description"] is None and agent["custom_llm_url"] is None
     assert agent["settings"] == {"voice": {}, "text": {}, "memorize": {}, "evaluation": {}}
-    assert agent["recommendations"] == []
+    assert agent["recommendations"] == ""
     for key in SECTION_KEYS:
         assert agent[key] == []
     assert agent["appointments"] is None
@@ -48,7 +48,7 @@ def test_unknown_fields_are_ignored(api: httpx.Client, new_agent: NewAgent) -> N
     agent = new_agent(colour="blue", agent_uuid="not-mine", recommendations=["x"])
     assert "colour" not in agent
     assert agent["agent_uuid"] != "not-mine"
-    assert agent["recommendations"] == []
+    assert agent["recommendations"] == ""
 
 
 def test_patch_merges_scalars_and_settings_deeply(api: httpx.Client, new_agent: NewAgent) -> None:

@@ -186,7 +186,7 @@ def test_transport_is_thread_safe_under_load(sandbox: Sandbox, make_client: Clie
         return client.post(path, json={"content": f"n{index}"}).status_code
 
     with ThreadPoolExecutor(max_workers=8) as pool:
-        assert set(pool.map(add, range(40))) == {200}
+        assert set(pool.map(add, range(40))) == {201}
     notes = client.get(f"/agents/{agent['agent_uuid']}").json()["data"]["notes"]
     assert len(notes) == 40
     assert sorted(note["order"] for note in notes) == list(range(40))

@@ -136,7 +136,7 @@ def test_webhook_secret_is_never_returned(api: httpx.Client, agent_path: str) ->
     responses = [
         api.get(one),
         api.get(f"{agent_path}/webhooks"),
-        api.patch(one, json={"is_active": False}),
+        api.patch(one, json={**WEBHOOK, "is_active": False}),
         api.get(agent_path),
         api.get("/agents"),
     ]
@@ -144,20 +144,20 @@ def test_webhook_secret_is_never_returned(api: httpx.Client, agent_path: str) ->
         assert answer.status_code == 200
         assert "s3cr3t" not in answer.text and "secret_key" not in answer.text
     assert api.get(one).json()["data"]["has_secret"] is True
-    cleared = api.patch(one, json={"secret_key": None}).json()["data"]
+    cleared = api.patch(one, json={**WEBHOOK, "secret_key": None}).json()["data"]
     assert cleared["has_secret"] is False and cleared["is_active"] is False
     plain = api.post(f"{agent_path}/webhooks", json=WEBHOOK).json()["data"]
     assert plain["has_secret"] is False
 
 
-def test_webhook_patch_only_fields_sent(api: httpx.Client, agent_path: str) -> None:
-    hook = api.post(f"{agent_path}/webhooks", json=WEBHOOK).json()["data"]
+def test_webhook_patch_keeps_what_it_does_not_send(api: httpx.Client, agent_path: str) -> None:
+    hook = api.post(f"{agent_path}/webhooks", json={**WEBHOOK, "is_active": False}).json()["data"]
     one = f"{agent_path}/webhooks/{hook['webhook_uuid']}"
-    patched = api.patch(one, json={"events": ["intent_call"]})
+    patched = api.patch(one, json={"url": WEBHOOK["url"], "events": ["intent_call"]})
     assert patched.status_code == 200
-    assert patched.json()["data"]["url"] == WEBHOOK["url"]
+    assert patched.json()["data"]["is_active"] is False
     assert patched.json()["data"]["events"] == ["intent_call"]
-    bad = api.patch(one, json={"url": "http://plain.test"})
+    bad = api.patch(one, json={"url": "http://plain.test", "events": ["intent_call"]})
     assert bad.status_code == 422 and bad.json()["error"]["field"] == "url"
     assert api.delete(one).json() == {"success": True, "message": "Webhook deleted successfully."}
     assert api.get(one).status_code == 404

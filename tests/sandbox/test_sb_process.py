@@ -55,7 +55,7 @@ def test_concurrent_writers_on_one_file(tmp_path: Path) -> None:
             return client.post(path, json={"content": f"t{index}"}).status_code
 
         with ThreadPoolExecutor(max_workers=6) as pool:
-            assert set(pool.map(add, range(30))) == {200}
+            assert set(pool.map(add, range(30))) == {201}
         training = clients[0].get(f"/agents/{agent['agent_uuid']}").json()["data"]["training"]
         assert len(training) == 30
 
@@ -122,3 +122,26 @@ def test_module_requires_a_token(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "token" in result.stderr
+
+
+@pytest.mark.parametrize("existing_mode", [None, 0o644], ids=["new-file", "world-readable-file"])
+def test_the_database_and_its_journals_are_private(
+    tmp_path: Path, existing_mode: int | None
+) -> None:
+    """It holds webhook secrets: only its owner may read it (issue 12), also an older file."""
+    db = tmp_path / "state" / "sandbox.db"
+    if existing_mode is not None:
+        with Sandbox(db_path=str(db), tokens=[TOKEN]):
+            pass
+        for path in db.parent.iterdir():
+            path.chmod(existing_mode)
+    old_umask = os.umask(0o022)
+    try:
+        with Sandbox(db_path=str(db), tokens=[TOKEN]) as sb:
+            _client(sb).post("/agents", json={"name": "a"}).raise_for_status()
+            files = sorted(db.parent.iterdir())
+            assert db in files and len(files) >= 2  # the WAL journals exist while it is open
+            modes = {path.name: oct(path.stat().st_mode & 0o777) for path in files}
+    finally:
+        os.umask(old_umask)
+    assert set(modes.values()) == {oct(0o600)}, modes

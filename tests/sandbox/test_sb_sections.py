@@ -201,7 +201,7 @@ def test_procedure_steps(api: httpx.Client, new_agent: NewAgent) -> None:
         {"description": "no order -> index 2"},
     ]
     response = api.post(_path(agent, "procedures"), json={"name": "P", "steps": steps})
-    assert response.status_code == 200
+    assert response.status_code == 201
     procedure = response.json()["data"]["procedures"][0]
     assert procedure["steps"] == [
         {"order": 1, "description": "first", "intent_uuid": intent["intent_uuid"]},
