@@ -123,12 +123,14 @@ def clean(value: Any) -> Any:
 
 
 def canonical_fields(descriptor: SectionDescriptor, raw: Mapping[str, Any]) -> JSONDict:
-    """Canonical fields of one item or object: cleaned, set-like lists sorted, steering removed."""
+    """Canonical fields of one item or object: cleaned, set-like lists sorted and de-duplicated,
+    steering removed."""
     fields = {k: v for k, v in raw.items() if k not in descriptor.manifest_only}
     cleaned: JSONDict = clean(fields)
     for name in descriptor.set_like:
         if isinstance(cleaned.get(name), list):
-            cleaned[name] = sorted(cleaned[name], key=_sort_key)
+            unique = {_sort_key(value): value for value in cleaned[name]}
+            cleaned[name] = [unique[key] for key in sorted(unique)]
     return cleaned
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from mhsync.convert import identity_of
 from mhsync.manifest.diagnostics import Diagnostic, did_you_mean
@@ -181,6 +182,15 @@ def _is_set(value: Any) -> bool:
     return value not in (None, "", [], {})
 
 
+def _is_url(value: str, kind: str) -> bool:
+    """``https``: starts with ``https://``; ``url``: an http(s) URL with a host, no spaces."""
+    if kind == "https":
+        return value.startswith("https://")
+    parts = urlsplit(value)
+    spaced = any(c.isspace() for c in value)
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and not spaced
+
+
 def _holds(value: Any, values: frozenset[str | None]) -> bool:
     if _is_set(value):
         return SET in values or (isinstance(value, str) and value in values)
@@ -212,7 +222,7 @@ def _apply(
         value = data.get(field_name)
         if not _is_set(value):
             continue
-        if rule.kind == "forbid" or not str(value).startswith("https://"):
+        if rule.kind == "forbid" or not _is_url(str(value), rule.kind):
             yield agent.doc.diagnostic(
                 (*loc, field_name), message, code=rule.code, severity=rule.severity
             )

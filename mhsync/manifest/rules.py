@@ -16,7 +16,7 @@ from mhsync.manifest.diagnostics import Severity
 SET = "<set>"
 """In a ``when`` condition: the field has a non-empty value."""
 
-RuleKind = Literal["require", "forbid", "https"]
+RuleKind = Literal["require", "forbid", "https", "url"]
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,8 @@ class Rule:
 
     - ``require``: at least one of ``fields`` is set (reported on the first, at the item);
     - ``forbid``: none of ``fields`` is set (reported on each one set, at its value);
-    - ``https``: each of ``fields`` that is set is an ``https://`` URL.
+    - ``https``: each of ``fields`` that is set is an ``https://`` URL;
+    - ``url``: each of ``fields`` that is set is an ``http://`` or ``https://`` URL with a host.
 
     ``when`` pairs a field with the values that trigger the rule (``None``: unset; ``SET``: set).
     ``message`` may name fields of the item in braces: ``{detection_mode}``.
@@ -103,6 +104,14 @@ RULES: tuple[Rule, ...] = (
     ),
     # CONTRACT 5: webhooks are https only.
     Rule(("webhooks",), "https", ("url",), "must be an https:// URL", code="https"),
+    # CONTRACT 2.2: custom_llm_url is a URL (the API refuses a placeholder such as "<string>").
+    Rule(
+        ("core",),
+        "url",
+        ("custom_llm_url",),
+        "must be an http:// or https:// URL with a host",
+        code="url",
+    ),
     # Advice from the API docs: warnings, failures only with --strict.
     Rule(
         ("routing_rules",),

@@ -85,13 +85,15 @@ class SectionDescriptor:
     """Fields the server computes when omitted; compared only when the manifest sets them."""
 
     set_like: frozenset[str] = frozenset()
-    """List fields whose order carries no meaning; sorted in canonical form."""
+    """List fields that are sets: order and repetition carry no meaning, so the canonical form
+    is sorted and de-duplicated (on both sides, whatever the server does with duplicates)."""
 
     whole_on_patch: frozenset[str] = frozenset()
     """Nested list fields that a PATCH replaces whole (so they are always sent whole)."""
 
     patch_requires: frozenset[str] = frozenset()
-    """Fields every PATCH must carry even when unchanged (intent ``name``)."""
+    """Fields every PATCH must carry even when unchanged (intent ``name``; webhook ``url``,
+    ``events``, ``is_active``)."""
 
     ordered_lists: Mapping[str, str] = field(default_factory=dict)
     """Nested list field -> API field holding each element's position (procedure steps)."""

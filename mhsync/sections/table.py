@@ -172,6 +172,8 @@ WEBHOOKS = SectionDescriptor(
     write_only={"secret_key": "has_secret"},
     sensitive=frozenset({"secret_key"}),
     set_like=frozenset({"events"}),
+    # DOC: url and events are required on PATCH; the vendor's client also always sends is_active
+    patch_requires=frozenset({"url", "events", "is_active"}),
     limit=5,
 )
 

@@ -66,7 +66,7 @@ CASES = [
             after={"url": "https://h", "events": ["intent_call"], "secret_key": SECRET_SET},
             fields=fields("is_active"),
         ),
-        {"is_active": None},
+        {"is_active": None, "url": "https://h", "events": ["intent_call"]},
         id="removed-bool-field-gets-null-and-unchanged-secret-stays-out",
     ),
     pytest.param(
@@ -77,8 +77,8 @@ CASES = [
             fields=fields("secret_key"),
             secrets={"secret_key": "${env:HOOK}"},
         ),
-        {"secret_key": "hook-value"},
-        id="secret-set-from-its-reference",
+        {"secret_key": "hook-value", "url": "https://h", "events": ["intent_call"]},
+        id="secret-set-from-its-reference-with-the-fields-every-webhook-patch-carries",
     ),
     pytest.param(
         CallKind.ITEM_UPDATE,
@@ -87,7 +87,7 @@ CASES = [
             after={"url": "https://h", "events": ["intent_call"]},
             fields=fields("secret_key"),
         ),
-        {"secret_key": None},
+        {"secret_key": None, "url": "https://h", "events": ["intent_call"]},
         id="secret-removed-is-cleared",
     ),
     pytest.param(

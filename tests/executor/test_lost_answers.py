@@ -56,7 +56,7 @@ def test_item_post_that_landed_without_answer_is_adopted_once(
     [outcome] = report.outcomes
     assert outcome.status is ChangeStatus.ADOPTED, outcome
     assert outcome.uuid and outcome.calls_made == 2  # the POST and one re-read
-    assert _posts(harness, suffix) == [201 if section == "webhooks" else 200]
+    assert _posts(harness, suffix) == [201]
     assert len(harness.read(desired).agents["alpha"].collections[section]) == 1
     assert harness.remaining(desired) == []
 

@@ -192,10 +192,14 @@ CASES: list[tuple[str, str, str, Any]] = [
         },
     ),
     (
-        "item.update-webhook-without-unchanged-secret",
+        "item.update-webhook-with-url-events-is-active-without-unchanged-secret",
         "PATCH",
         "/webhooks/{webhook}",
-        {"events": ["conversation_end_report", "intent_call"]},
+        {
+            "url": "https://hooks.example.com/end",
+            "events": ["conversation_end_report", "intent_call"],
+            "is_active": True,
+        },
     ),
     (
         "section.replace-put-bare-object",
