@@ -27,6 +27,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from mhsync.planner.api_calls import item_address, section_address
+from mhsync.planner.contract_facts import FactResult, FactStatus
 from mhsync.planner.diff import same
 from mhsync.planner.matching_items import match_items
 from mhsync.sections import CORE, SECTIONS, SectionDescriptor
@@ -88,6 +89,8 @@ class RoundTripReport:
     """Changes the plan after apply still shows (each one a perpetual diff)."""
     kept: bool = False
     requests: int = 0
+    facts: list[FactResult] = field(default_factory=list)
+    """The contract's ASSUMED facts as this workspace answered them (doctor_contract)."""
 
     @property
     def problems(self) -> list[Finding]:
@@ -98,8 +101,17 @@ class RoundTripReport:
         return [f for f in self.findings if not f.problem]
 
     @property
-    def ok(self) -> bool:
+    def differing(self) -> list[FactResult]:
+        return [f for f in self.facts if f.status is FactStatus.DIFFERS]
+
+    @property
+    def round_trip_ok(self) -> bool:
         return bool(self.checks) and all(c.ok for c in self.checks) and not self.problems
+
+    @property
+    def ok(self) -> bool:
+        """The round trip is clean and no contract fact differs."""
+        return self.round_trip_ok and not self.differing
 
 
 # --- canonical: sent vs returned ----------------------------------------------------------------

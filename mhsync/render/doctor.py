@@ -1,12 +1,20 @@
-"""The report of ``mhsync doctor``: its checks, then what the server did with the fields.
+"""The report of ``mhsync doctor``: its checks, what the server did with the fields, and the
+contract's ASSUMED facts as the workspace answered them.
 
 Problems (changed, dropped, added) come first: each is a field where the workspace does not keep
 what mhsync writes, i.e. a perpetual diff waiting for a user. Notes (defaulted, unknown) follow:
-they cannot cause a diff, but they are where the API and mhsync's contract disagree.
+they cannot cause a diff, but they are where the API and mhsync's contract disagree. The contract
+table closes the report: fact, CONTRACT's assumption, what this workspace did, where to change it.
+``render_doctor_json`` is the same report as data (``mhsync doctor --json``).
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from mhsync.planner.contract_facts import FactResult, FactStatus
 from mhsync.planner.roundtrip import Finding, FindingKind, RoundTripReport
 from mhsync.render.values import inline
 
@@ -38,7 +46,12 @@ def render_doctor(report: RoundTripReport) -> str:
         defaulted = [f for f in report.notes if f.kind is not FindingKind.UNKNOWN]
         lines += [f"  {line}" for f in defaulted for line in finding_lines(f)]
         lines += [f"  {line}" for line in unknown_lines(report.notes)]
+    if report.facts:
+        lines += ["", "Contract facts (CONTRACT.md's ASSUMED facts, as this workspace answered):"]
+        lines += [f"  {line}" for line in facts_table(report.facts)]
     lines += ["", verdict(report)]
+    if report.facts:
+        lines.append(facts_verdict(report.facts))
     if report.kept and report.uuid:
         lines.append(f"The agent was kept (--keep): delete {report.handle} when done.")
     return "\n".join(lines) + "\n"
@@ -70,11 +83,74 @@ def unknown_lines(findings: list[Finding]) -> list[str]:
     ]
 
 
+FACT_COLUMNS = ("status", "fact", "CONTRACT assumes", "this workspace", "change in")
+
+
+def facts_table(facts: Sequence[FactResult]) -> list[str]:
+    """One aligned row per fact, under a header row."""
+    rows = [FACT_COLUMNS] + [
+        (r.status.value, r.fact.fact, r.fact.assumption, r.observed, r.fact.place) for r in facts
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(FACT_COLUMNS) - 1)]
+    return [
+        "  ".join([*(cell.ljust(w) for cell, w in zip(row, widths, strict=False)), row[-1]])
+        for row in rows
+    ]
+
+
+def facts_verdict(facts: Sequence[FactResult]) -> str:
+    counts = {status: sum(r.status is status for r in facts) for status in FactStatus}
+    summary = ", ".join(f"{n} {status.value}" for status, n in counts.items() if n)
+    if counts[FactStatus.DIFFERS]:
+        return (
+            f"Contract NOT as assumed ({summary}): each fact that differs names the place in "
+            "mhsync's code that holds the assumption."
+        )
+    return f"Contract as assumed ({summary})."
+
+
 def verdict(report: RoundTripReport) -> str:
-    if report.ok:
+    if report.round_trip_ok:
         return "Round trip clean: the workspace keeps every field as mhsync writes it."
     failed = sum(not c.ok for c in report.checks)
     return (
         f"Round trip NOT clean: {failed} of {len(report.checks)} checks failed. Each finding "
         "above is a place where this workspace differs from mhsync's contract."
     )
+
+
+def render_doctor_json(report: RoundTripReport) -> str:
+    """The whole report as JSON (stable keys); values are canonical, so secrets are markers."""
+    data: dict[str, Any] = {
+        "target": report.target,
+        "agent": report.handle,
+        "uuid": report.uuid,
+        "ok": report.ok,
+        "kept": report.kept,
+        "requests": report.requests,
+        "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in report.checks],
+        "findings": [
+            {
+                "kind": f.kind.value,
+                "where": f.where,
+                "path": f.path,
+                "sent": f.sent,
+                "returned": f.returned,
+            }
+            for f in report.findings
+        ],
+        "replan": list(report.replan),
+        "facts": [
+            {
+                "key": r.fact.key,
+                "fact": r.fact.fact,
+                "contract": r.fact.contract,
+                "assumption": r.fact.assumption,
+                "status": r.status.value,
+                "observed": r.observed,
+                "place": r.fact.place,
+            }
+            for r in report.facts
+        ],
+    }
+    return json.dumps(data, indent=2, sort_keys=True, default=str) + "\n"

@@ -51,6 +51,7 @@ from mhsync.workflows.doctor_agent import (
     DoctorAgent,
     doctor_manifest,
 )
+from mhsync.workflows.doctor_contract import ContractProbe
 from mhsync.workflows.livestate import LiveRead, read_live
 
 OnStep = Callable[[str], None]
@@ -86,6 +87,9 @@ def run_doctor(
         trip = _RoundTrip(connection, desired, agent.handle, env, report, step)
         try:
             trip.run()
+            step("probing the contract's ASSUMED facts on the temporary agent")
+            probe = ContractProbe(connection.client, desired.agents[agent.handle], report.uuid)
+            report.facts = probe.run(on_fact=lambda r: step(f"{r.status.value:<12}{r.fact.fact}"))
         finally:
             if not request.keep:
                 trip.delete()
