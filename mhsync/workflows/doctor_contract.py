@@ -29,7 +29,7 @@ from mhsync.planner.contract_facts import (
     FactResult,
     FactStatus,
 )
-from mhsync.planner.roundtrip import FindingKind, compare_values
+from mhsync.planner.roundtrip import FindingKind, compare_values, server_owned
 from mhsync.sections import SectionDescriptor, section
 from mhsync.state import AgentState, get_path
 
@@ -239,8 +239,7 @@ class ContractProbe:
                     changed.add(finding.path)
         if not dropped and not changed:
             return FactStatus.HOLDS, "returned as sent"
-        known = set(descriptor.model.model_fields) | {descriptor.uuid_field}
-        known |= {ref.api_field for ref in descriptor.refs}
+        known = set(descriptor.model.model_fields) | server_owned(descriptor)
         unknown = sorted({k for rule in returned.values() for k in rule} - known)
         parts = [f"not returned: {', '.join(sorted(dropped))}"] if dropped else []
         parts += [f"another value: {', '.join(sorted(changed))}"] if changed else []
