@@ -104,3 +104,19 @@ def test_documented_requirement(api: httpx.Client, req: Requirement) -> None:
         assert answer["error"]["field"] == req.field, answer
     if req.check is not None:
         req.check(answer)
+
+
+def test_set_fields_are_stored_without_repeats(api: httpx.Client) -> None:
+    """The sandbox's choice (docs/sandbox.md): sets keep first occurrences, as the planner reads
+    them (sorted and de-duplicated), so duplicates never become a perpetual diff."""
+    agent = api.post("/agents", json={"name": "Sets"}).json()["data"]["agent_uuid"]
+    twice = ["whatsapp", "phone", "whatsapp"]
+    rules = api.post(f"/agents/{agent}/guard-rules", json={**GUARD, "selected_channels": twice})
+    assert rules.json()["data"]["guard_rules"][0]["selected_channels"] == ["whatsapp", "phone"]
+    events = ["intent_call", "conversation_status", "intent_call"]
+    hook = api.post(f"/agents/{agent}/webhooks", json={**HOOK, "events": events}).json()["data"]
+    assert hook["events"] == ["intent_call", "conversation_status"]
+    patched = api.patch(
+        f"/agents/{agent}/webhooks/{hook['webhook_uuid']}", json={**HOOK, "events": events[::-1]}
+    )
+    assert patched.json()["data"]["events"] == ["intent_call", "conversation_status"]
