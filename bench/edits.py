@@ -20,6 +20,7 @@ from bench.server import sandbox_process
 from bench.workload import manifest, set_bench_environment, write_manifest, write_project
 from mhsync.workflows.apply import ApplyRequest, run_apply
 from mhsync.workflows.plan import PlanRequest, make_plan
+from mhsync.workspace import resolve_workspace
 
 AGENTS = 10
 Spec = dict[str, Any]
@@ -91,12 +92,12 @@ def run(work: Path) -> list[dict[str, Any]]:
             document = copy.deepcopy(document)
             change(document["spec"])
             write_manifest(root, document)
-            planned = make_plan(PlanRequest(cwd=root)).plan
+            planned = make_plan(resolve_workspace(cwd=root), PlanRequest()).plan
             planned_writes = sum(len(c.calls) for c in planned.changes)
             before = server.requests()
             _apply(root)
             sent = server.requests() - before
-            converged = not make_plan(PlanRequest(cwd=root)).plan.changes
+            converged = not make_plan(resolve_workspace(cwd=root), PlanRequest()).plan.changes
             figure = EditFigure(
                 name,
                 cheapest,
@@ -113,6 +114,7 @@ def run(work: Path) -> list[dict[str, Any]]:
 
 
 def _apply(root: Path) -> None:
-    outcome = run_apply(ApplyRequest(cwd=root), confirm=lambda _: True, on_event=None)
+    outcome = run_apply(
+        resolve_workspace(cwd=root), ApplyRequest(), confirm=lambda _: True, on_event=None)
     if outcome.report is not None and not outcome.report.ok:
         raise RuntimeError(f"apply failed: {outcome.report.summary()}")

@@ -31,6 +31,7 @@ from mhsync.workflows import apply as apply_workflow
 from mhsync.workflows import plan as plan_workflow
 from mhsync.workflows.apply import ApplyRequest, run_apply
 from mhsync.workflows.plan import PlanRequest, make_plan
+from mhsync.workspace import resolve_workspace
 
 LIST_PAGE = 100
 WRITES_PER_NEW_AGENT = 14
@@ -151,7 +152,8 @@ def _apply(root: Path, server: SandboxProcess, cell: Cell) -> Cell:
     before = server.requests()
     outcome, wall, load = _timed(
         lambda: run_apply(
-            ApplyRequest(cwd=root, parallelism=cell.parallelism),
+            resolve_workspace(cwd=root),
+            ApplyRequest(parallelism=cell.parallelism),
             confirm=lambda _: True,
             on_event=None,
         )
@@ -169,7 +171,9 @@ def _plan(root: Path, server: SandboxProcess, cell: Cell, repeat: int = 2) -> Ce
     for _ in range(repeat):
         before = server.requests()
         outcome, wall, load = _timed(
-            lambda: make_plan(PlanRequest(cwd=root, parallelism=cell.parallelism))
+            lambda: make_plan(
+                resolve_workspace(cwd=root), PlanRequest(parallelism=cell.parallelism)
+            )
         )
         runs.append((wall, load, outcome, server.requests() - before))
     wall, load, outcome, counted = min(runs, key=lambda run: run[0])

@@ -138,6 +138,23 @@ class Summary(_Frozen):
         return cls(**counts)
 
 
+_OMITTED_WHEN_EMPTY = ("workspace", "secrets_needed")
+
+
+class WorkspaceBinding(_Frozen):
+    """The workspace a plan was made for, so that applying a saved plan reaches exactly it.
+
+    Names and locations only (the token variable's name, never a token).
+    """
+
+    target: str
+    base_url: str | None = None
+    sandbox_state: str | None = None
+    """The embedded sandbox's state file (absolute) when the target is the sandbox."""
+    project_root: str | None = None
+    token_env: str | None = None
+
+
 class Plan(_Frozen):
     """A whole plan, in execution order.
 
@@ -157,6 +174,11 @@ class Plan(_Frozen):
     """Live uuid -> handle of every agent the manifests matched, selected or not. References
     (``destination_agent``) were read through this map when the fingerprints were taken, so
     apply of a saved plan reads them the same way (and sends the uuids of unselected agents)."""
+    workspace: WorkspaceBinding | None = None
+    """Where the plan was made (None in plans from before it was recorded)."""
+    secrets_needed: tuple[str, ...] = ()
+    """Environment variables whose values apply will send (webhook secrets, intent tokens):
+    names only. Plan itself never needs them; apply checks them all before its first write."""
 
     @property
     def changes(self) -> list[Change]:
@@ -173,6 +195,9 @@ class Plan(_Frozen):
     def to_json(self) -> str:
         """The plan file and ``--json`` output: sorted keys, two-space indent, final newline."""
         data = self.model_dump(mode="json")
+        for optional in _OMITTED_WHEN_EMPTY:  # additive fields: older plans read the same
+            if not data.get(optional):
+                data.pop(optional, None)
         return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
     @classmethod

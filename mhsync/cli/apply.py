@@ -7,14 +7,23 @@ from pathlib import Path
 
 import click
 
-from mhsync.cli.common import note, on_terminal, selection_options, target_option, use_color
+from mhsync.cli.common import (
+    announce,
+    chosen_workspace,
+    note,
+    on_terminal,
+    selection_options,
+    target_option,
+    use_color,
+)
 from mhsync.cli.progress import progress_reporter
 from mhsync.errors import ApplyError, ConfigError
 from mhsync.plan import Plan
 from mhsync.render import render_text
 from mhsync.selection import Selection
-from mhsync.workflows.apply import ApplyRequest, run_apply
+from mhsync.workflows.apply import ApplyRequest, load_plan_file, run_apply
 from mhsync.workflows.snapshot import snapshot_hook
+from mhsync.workspace import workspace_for_plan
 
 
 def _plan_file(paths: tuple[Path, ...]) -> Path | None:
@@ -55,11 +64,17 @@ def apply_command(
             "refusing to apply unattended: no terminal to confirm on; pass --auto-approve"
         )
     plan_file = _plan_file(paths)
+    saved = load_plan_file(plan_file) if plan_file else None
+    if saved is not None and plan_file is not None:
+        workspace = workspace_for_plan(saved, plan_file, target)
+        announce(workspace)
+    else:
+        workspace = chosen_workspace(target, paths)
     request = ApplyRequest(
         paths=() if plan_file else paths,
-        target=target,
         prune=prune,
         max_deletes=max_deletes,
+        saved_plan=saved,
         plan_file=plan_file,
         parallelism=parallelism,
         selection=Selection.parse(agent, selector),
@@ -72,8 +87,10 @@ def apply_command(
         return click.confirm("Apply these changes?", default=False, err=True)
 
     with progress_reporter(interactive) as on_event:
-        snapshot = None if no_snapshot else snapshot_hook(request)
-        outcome = run_apply(request, confirm=confirm, on_event=on_event, snapshot=snapshot)
+        snapshot = None if no_snapshot else snapshot_hook(workspace.root)
+        outcome = run_apply(
+            workspace, request, confirm=confirm, on_event=on_event, snapshot=snapshot
+        )
     for warning in outcome.warnings:
         note(str(warning))
     if not outcome.plan.has_changes:

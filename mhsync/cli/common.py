@@ -2,23 +2,83 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar, cast
 
 import click
+
+from mhsync.workspace import Workspace, resolve_workspace
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def target_option(function: F) -> F:
-    return click.option(
-        "--target",
-        "-t",
-        metavar="NAME",
-        help="Target workspace from mhsync.yaml (built-in: sandbox).",
-    )(function)
+    """``--target`` and ``-C/--project``: every command that talks to a workspace takes both."""
+    return project_option(
+        click.option(
+            "--target",
+            "-t",
+            metavar="NAME",
+            help="Target workspace from mhsync.yaml (built-in: sandbox).",
+        )(function)
+    )
+
+
+def project_option(function: F) -> F:
+    """``-C/--project DIR``: run as if started in DIR (like ``git -C`` or ``make -C``).
+
+    The project file is searched from DIR upward, and PATHS and output files are relative to it.
+    """
+
+    @functools.wraps(function)
+    def in_project(*args: Any, project: Path | None = None, **kwargs: Any) -> Any:
+        with working_directory(project):
+            return function(*args, **kwargs)
+
+    return cast(
+        F,
+        click.option(
+            "--project",
+            "-C",
+            "project",
+            metavar="DIR",
+            type=click.Path(exists=True, file_okay=False, path_type=Path),
+            help="Run as if started in DIR (its mhsync.yaml, paths relative to it).",
+        )(in_project),
+    )
+
+
+@contextmanager
+def working_directory(directory: Path | None) -> Iterator[None]:
+    """Change to ``directory`` for the block (the CLI runs one command per process)."""
+    if directory is None:
+        yield
+        return
+    before = Path.cwd()
+    os.chdir(directory)
+    try:
+        yield
+    finally:
+        os.chdir(before)
+
+
+def chosen_workspace(target: str | None, paths: Sequence[Path] = ()) -> Workspace:
+    """Resolve the workspace once for this command and say which it is, first of all output."""
+    workspace = resolve_workspace(target, paths=paths)
+    announce(workspace)
+    return workspace
+
+
+def announce(workspace: Workspace) -> None:
+    """The first line of every command that talks to a workspace: which one (on stderr)."""
+    note(f"Workspace: {workspace.describe()}")
+    for line in workspace.notes:
+        note(f"Note: {line}")
 
 
 def on_terminal(stream: Any = None) -> bool:

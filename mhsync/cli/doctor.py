@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from mhsync.cli.common import note, target_option
+from mhsync.cli.common import chosen_workspace, note, target_option
 from mhsync.errors import ExitCode
 from mhsync.render.doctor import render_doctor, render_doctor_json
 from mhsync.workflows.doctor import DoctorRequest, run_doctor
@@ -24,7 +24,7 @@ def doctor_command(target: str | None, keep: bool, as_json: bool) -> None:
     the target: use a workspace where a short-lived agent named mhsync-doctor-<random> is
     acceptable.
     """
-    report = run_doctor(DoctorRequest(target=target, keep=keep), on_step=note)
+    report = run_doctor(chosen_workspace(target), DoctorRequest(keep=keep), on_step=note)
     click.echo(render_doctor_json(report) if as_json else render_doctor(report), nl=False)
     if not report.ok:
         raise SystemExit(ExitCode.ERROR)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from mhsync.cli.common import note, selection_options, target_option
+from mhsync.cli.common import chosen_workspace, note, selection_options, target_option
 from mhsync.errors import ExitCode
 from mhsync.render.drift import DriftReport
 from mhsync.render.drift_text import (
@@ -51,12 +51,10 @@ def drift_command(
     if as_json and as_markdown:
         raise click.UsageError("choose one of --json and --markdown")
     outcome = run_drift(
+        chosen_workspace(target, paths),
         DriftRequest(
-            paths=paths,
-            target=target,
-            selection=Selection.parse(agent, selector),
-            parallelism=parallelism,
-        )
+            paths=paths, selection=Selection.parse(agent, selector), parallelism=parallelism
+        ),
     )
     for warning in outcome.warnings:
         note(str(warning))

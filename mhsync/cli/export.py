@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from mhsync.cli.common import note, target_option
+from mhsync.cli.common import chosen_workspace, note, target_option
 from mhsync.workflows.export import ExportRequest, run_export
 
 
@@ -44,10 +44,8 @@ def export_command(
 ) -> None:
     """Write one manifest per live agent, so plan on them shows no changes."""
     outcome = run_export(
-        ExportRequest(
-            out_dir=out_dir, target=target, agents=agents, everything=everything,
-            selector=selector,
-        )
+        chosen_workspace(target),
+        ExportRequest(out_dir=out_dir, agents=agents, everything=everything, selector=selector),
     )
     for written in outcome.files:
         click.echo(f"{written.status:<9} {written.path}  agent[{written.handle}]")

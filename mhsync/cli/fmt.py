@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from mhsync.cli.common import note
+from mhsync.cli.common import note, project_option
 from mhsync.errors import ExitCode
 from mhsync.workflows.fmt import FmtRequest, run_fmt
 
@@ -16,6 +16,7 @@ from mhsync.workflows.fmt import FmtRequest, run_fmt
 @click.option(
     "--check", is_flag=True, help="Write nothing; exit 1 and list the files that would change."
 )
+@project_option
 @click.pass_context
 def fmt_command(ctx: click.Context, paths: tuple[Path, ...], check: bool) -> None:
     """Format manifests (PATHS, default: the project's manifests) in canonical form."""

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import click
 
-from mhsync.cli.common import note, selection_options, target_option, use_color
+from mhsync.cli.common import (
+    chosen_workspace,
+    note,
+    selection_options,
+    target_option,
+    use_color,
+)
 from mhsync.errors import ExitCode
 from mhsync.render import render_json, render_markdown, render_text
 from mhsync.selection import Selection
@@ -48,14 +54,14 @@ def plan_command(
     if as_json and as_markdown:
         raise click.UsageError("choose one of --json and --markdown")
     outcome = make_plan(
+        chosen_workspace(target, paths),
         PlanRequest(
             paths=paths,
-            target=target,
             prune=prune,
             max_deletes=max_deletes,
             selection=Selection.parse(agent, selector),
             parallelism=parallelism,
-        )
+        ),
     )
     for warning in outcome.warnings:
         note(str(warning))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from mhsync.cli.common import note, selection_options, target_option
+from mhsync.cli.common import chosen_workspace, note, selection_options, target_option
 from mhsync.selection import Selection
 from mhsync.workflows.pull import PullRequest, run_pull
 
@@ -20,10 +20,9 @@ def pull_command(
 ) -> None:
     """Update manifests (PATHS) in place where the live workspace differs from them."""
     outcome = run_pull(
-        PullRequest(paths=paths, target=target, selection=Selection.parse(agent, selector))
+        chosen_workspace(target, paths),
+        PullRequest(paths=paths, selection=Selection.parse(agent, selector)),
     )
-    if target is None:
-        note(f"Target: {outcome.target.name}")
     for warning in outcome.warnings:
         note(str(warning))
     for handle in outcome.missing:

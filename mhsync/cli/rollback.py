@@ -7,13 +7,12 @@ from pathlib import Path
 
 import click
 
-from mhsync.cli.common import note, on_terminal, target_option, use_color
+from mhsync.cli.common import chosen_workspace, note, on_terminal, target_option, use_color
 from mhsync.cli.progress import progress_reporter
 from mhsync.errors import ApplyError, ConfigError
 from mhsync.plan import Plan
 from mhsync.render import render_text
-from mhsync.workflows.plan import PlanRequest
-from mhsync.workflows.rollback import RollbackRequest, run_rollback
+from mhsync.workflows.rollback import RollbackRequest, run_rollback, snapshot_target
 from mhsync.workflows.snapshot import snapshot_hook
 
 
@@ -40,16 +39,16 @@ def rollback_command(
         click.echo(render_text(plan, color=use_color()), nl=False)
         return auto_approve or click.confirm("Roll back these changes?", default=False, err=True)
 
-    hook = None if no_snapshot else snapshot_hook(PlanRequest(paths=(snapshot,)))
+    workspace = chosen_workspace(target or snapshot_target(snapshot), (snapshot,))
+    hook = None if no_snapshot else snapshot_hook(workspace.root)
     with progress_reporter(interactive) as on_event:
         outcome = run_rollback(
-            RollbackRequest(snapshot, target, parallelism),
+            workspace,
+            RollbackRequest(snapshot, parallelism),
             confirm=confirm,
             on_event=on_event,
             snapshot=hook,
         )
-    if target is None:
-        note(f"Target: {outcome.target.name} (the target the snapshot was taken from)")
     for handle in outcome.recreated:
         note(f"agent[{handle}] no longer exists; it is created anew (with a new uuid)")
     if not outcome.plan.has_changes:

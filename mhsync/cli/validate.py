@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from mhsync.cli.common import selection_options
+from mhsync.cli.common import chosen_workspace, project_option, selection_options
 from mhsync.errors import ExitCode
 from mhsync.manifest.loader import LoadResult
 from mhsync.manifest.workflow import ValidationRun, validate_project
@@ -31,6 +31,7 @@ from mhsync.selection import Selection
     help="Target whose vars fill ${var:NAME} (default: the project's default target).",
 )
 @selection_options
+@project_option
 @click.pass_context
 def validate_command(
     ctx: click.Context,
@@ -49,10 +50,8 @@ def validate_command(
     """
     selection = Selection.parse(agent, selector)
     run = validate_project(
-        paths, cwd=Path.cwd(), target=target, strict=strict, selection=selection
+        chosen_workspace(target, paths), paths, strict=strict, selection=selection
     )
-    if run.target_was_default:
-        click.echo(f"mhsync: using target `{run.target.name}`", err=True)
     if output_format == "json":
         payload = [d.to_dict() for d in run.result.diagnostics]
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))

@@ -4,7 +4,9 @@ Variables are substituted into every string value (whole or embedded) before val
 value like ``"${var:support_extension}"`` can fill an integer field too. Secret fields (the
 descriptors' ``sensitive`` paths) are the exception: they must be exactly ``${env:NAME}`` and
 stay unresolved, so no secret value is ever held in a state, a plan or an output; the executor
-resolves them at request time. ``$${`` writes a literal ``${``.
+resolves them at request time. So loading (validate, plan, drift, the pre-commit hooks) never
+needs a secret's value, nor even its variable: secrets are write-only and compared by presence;
+apply checks every variable it will send before its first write. ``$${`` writes a literal ``${``.
 """
 
 from __future__ import annotations
@@ -118,6 +120,7 @@ def _replace(
 
 
 def _check_secret(doc: SourceDoc, loc: Loc, sources: Sources) -> list[Diagnostic]:
+    """A secret must be an ``${env:NAME}`` reference; whether NAME is set matters only to apply."""
     value = doc.get(loc)
     if value is None:
         return []
@@ -132,8 +135,6 @@ def _check_secret(doc: SourceDoc, loc: Loc, sources: Sources) -> list[Diagnostic
                 "literal-secret",
             )
         ]
-    if sources.check_env and match.group(1) not in sources.env:
-        return [_unset_env(doc, loc, match.group(1))]
     return []
 
 

@@ -10,11 +10,15 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from mhsync.config import CONFIG_FILE, ProjectConfig, Target, load_project_config
+from mhsync.config import CONFIG_FILE, ProjectConfig, Target
 from mhsync.manifest.loader import LoadResult, load_manifests
 from mhsync.manifest.scoping import ScopedLoad, scope
 from mhsync.selection import Selection
+
+if TYPE_CHECKING:  # the workspace module imports config, which imports the manifest package
+    from mhsync.workspace import Workspace
 
 EVERYTHING = Selection()
 
@@ -26,8 +30,6 @@ class ValidationRun:
     result: LoadResult
     """Diagnostics that count for the selection; its workspace holds the selected agents."""
     target: Target
-    target_was_default: bool
-    """The target came from the project (default_target or the built-in sandbox), not --target."""
 
     strict: bool = False
     selection: Selection = field(default_factory=Selection)
@@ -69,23 +71,20 @@ def load_scoped(
 
 
 def validate_project(
+    workspace: Workspace,
     paths: Sequence[Path],
     *,
-    cwd: Path,
-    target: str | None = None,
     strict: bool = False,
     env: Mapping[str, str] = os.environ,
     selection: Selection = EVERYTHING,
 ) -> ValidationRun:
-    """Load and check the project's manifests with the variables of ``target``.
+    """Load and check the project's manifests with the variables of the workspace's target.
 
-    Raises ``ConfigError`` when the project file is invalid, the target cannot be chosen, or
-    ``--agent`` names no manifest.
+    Raises ``ConfigError`` when ``--agent`` names no manifest.
     """
-    config = load_project_config(cwd, paths)
-    chosen = config.target(target, env=env)
-    scoped = load_scoped(config, chosen, paths, selection, env=env)
-    return ValidationRun(scoped.result, chosen, target is None, strict, selection, scoped.hidden)
+    chosen = workspace.target
+    scoped = load_scoped(workspace.project, chosen, paths, selection, env=env)
+    return ValidationRun(scoped.result, chosen, strict, selection, scoped.hidden)
 
 
 def _display(path: Path) -> str:

@@ -20,12 +20,16 @@ from mhsync.plan import Action, Plan
 from mhsync.state import WorkspaceState, fingerprint
 from mhsync.workflows.connect import Connection, connect
 from mhsync.workflows.livestate import canonical_live, with_reference_stubs
-from mhsync.workflows.plan import PlanRequest, load_scope, plan_against, resolve_target
+from mhsync.workflows.plan import PlanRequest, load_scope, plan_against
+from mhsync.workspace import Workspace
 
 
 @dataclass(frozen=True)
 class ApplyRequest(PlanRequest):
+    saved_plan: Plan | None = None
+    """A plan read from a file (``load_plan_file``); its workspace was resolved from it."""
     plan_file: Path | None = None
+    """Where ``saved_plan`` came from, for messages."""
     parallelism: int = 4
 
 
@@ -49,32 +53,31 @@ Snapshot = Callable[[Plan, WorkspaceState], Path | None]
 
 
 def run_apply(
+    workspace: Workspace,
     request: ApplyRequest,
     *,
     confirm: Confirm,
     on_event: OnEvent | None,
     snapshot: Snapshot | None = None,
 ) -> ApplyOutcome:
-    config, target = resolve_target(request)
     warnings: list[object] = []
     scoped: ScopedLoad | None = None
-    if request.plan_file is None:
-        scoped = load_scope(
-            config, target, request.paths, request.selection, prune=request.prune
-        )
+    if request.saved_plan is None:
+        scoped = load_scope(workspace, request.paths, request.selection, prune=request.prune)
         warnings.extend(scoped.result.warnings)
     elif not request.selection.is_everything:
         raise PlanError("a saved plan is applied whole: --agent and --selector belong to plan")
-    with connect(target) as connection:
+    with connect(workspace.target) as connection:
         if scoped is not None:
-            planned = plan_against(connection, scoped, request)
+            planned = plan_against(connection, scoped, request, workspace)
             plan, live = planned.plan, planned.for_executor()
         else:
-            assert request.plan_file is not None
-            plan = load_plan_file(request.plan_file)
-            if plan.target != target.name:
+            assert request.saved_plan is not None
+            plan = request.saved_plan
+            if plan.target != workspace.name:
                 raise PlanError(
-                    f"{request.plan_file} was made for target {plan.target!r}, not {target.name!r}"
+                    f"{request.plan_file or 'the saved plan'} was made for target "
+                    f"{plan.target!r}, not {workspace.name!r}"
                 )
             live = read_live_for_plan(connection, plan)
             ensure_fresh(plan, live)

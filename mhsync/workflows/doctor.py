@@ -19,14 +19,13 @@ import tempfile
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
 
 from mhsync.client import ApiClient
-from mhsync.config import load_project_config
 from mhsync.errors import MhsyncError, PlanError
 from mhsync.executor import execute
 from mhsync.executor.secrets import ENV_REFERENCE
@@ -53,25 +52,25 @@ from mhsync.workflows.doctor_agent import (
 )
 from mhsync.workflows.doctor_contract import ContractProbe
 from mhsync.workflows.livestate import LiveRead, read_live
+from mhsync.workspace import Workspace
 
 OnStep = Callable[[str], None]
 
 
 @dataclass(frozen=True)
 class DoctorRequest:
-    target: str | None = None
     keep: bool = False
     """Leave the agent in the workspace (to inspect it); its name is in the report."""
-    cwd: Path = field(default_factory=Path.cwd)
 
 
 def run_doctor(
+    workspace: Workspace,
     request: DoctorRequest,
     *,
     on_step: OnStep | None = None,
     make_secret: Callable[[], str] = lambda: secrets.token_urlsafe(24),
 ) -> RoundTripReport:
-    target = load_project_config(request.cwd).target(request.target)
+    target = workspace.target
     suffix = secrets.token_hex(4)
     agent = DoctorAgent(
         handle=f"mhsync-doctor-{suffix}",

@@ -8,7 +8,7 @@ listed and the separately kept sections of the selected agents are fetched, noth
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from mhsync.config import Target
@@ -18,15 +18,14 @@ from mhsync.render.drift import DriftReport, drift_from_plan
 from mhsync.selection import Selection
 from mhsync.workflows.livestate import EVERYTHING
 from mhsync.workflows.plan import PlanRequest, make_plan
+from mhsync.workspace import Workspace
 
 
 @dataclass(frozen=True)
 class DriftRequest:
     paths: Sequence[Path] = ()
-    target: str | None = None
     selection: Selection = EVERYTHING
     parallelism: int = 8
-    cwd: Path = field(default_factory=Path.cwd)
 
 
 @dataclass
@@ -39,16 +38,13 @@ class DriftOutcome:
     target: Target
 
 
-def run_drift(request: DriftRequest) -> DriftOutcome:
+def run_drift(workspace: Workspace, request: DriftRequest) -> DriftOutcome:
+    """Secrets are compared by presence and never sent, so drift needs only the API token."""
     planned = make_plan(
+        workspace,
         PlanRequest(
-            paths=request.paths,
-            target=request.target,
-            selection=request.selection,
-            parallelism=request.parallelism,
-            cwd=request.cwd,
-            need_secrets=False,
-        )
+            paths=request.paths, selection=request.selection, parallelism=request.parallelism
+        ),
     )
     sources = {
         handle: agent.source

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mhsync.config import Target, load_project_config
+from mhsync.config import Target
 from mhsync.errors import ConfigError
 from mhsync.export import ExportedAgent, ExportOptions, export_agent, manifest_text, unique_handles
 from mhsync.live import RawAgent, list_agents, read_separate_sections
@@ -28,6 +28,7 @@ from mhsync.selection import Selection
 from mhsync.state import AgentState
 from mhsync.workflows.connect import connect
 from mhsync.workflows.livestate import canonical_live
+from mhsync.workspace import Workspace
 
 SCHEMA_FILE = Path("schemas") / "agent.schema.json"
 _KEPT_METADATA = tuple(k for k in Metadata.model_fields if k not in ("name", "uuid"))
@@ -36,12 +37,10 @@ _KEPT_METADATA = tuple(k for k in Metadata.model_fields if k not in ("name", "uu
 @dataclass(frozen=True)
 class ExportRequest:
     out_dir: Path
-    target: str | None = None
     agents: tuple[str, ...] = ()
     """Handles, display names or uuids of live agents."""
     everything: bool = False
     selector: str | None = None
-    cwd: Path = field(default_factory=Path.cwd)
 
 
 @dataclass(frozen=True)
@@ -72,15 +71,14 @@ class _Existing:
     """The file holds only this document, so export may rewrite it."""
 
 
-def run_export(request: ExportRequest) -> ExportOutcome:
+def run_export(workspace: Workspace, request: ExportRequest) -> ExportOutcome:
     if not (request.everything or request.agents or request.selector):
         raise ConfigError(
             "say which agents to export: --agent NAME|UUID (repeatable), --selector, or --all"
         )
     if request.everything and (request.agents or request.selector):
         raise ConfigError("--all exports every agent; leave out --agent and --selector")
-    config = load_project_config(request.cwd)
-    target = config.target(request.target)
+    target = workspace.target
     existing = existing_manifests(request.out_dir)
     with connect(target) as connection:
         raws = list_agents(connection.client)
@@ -108,7 +106,7 @@ def run_export(request: ExportRequest) -> ExportOutcome:
         files = write_manifests(
             request.out_dir,
             exported,
-            schema=schema_reference(config.root, request.out_dir),
+            schema=schema_reference(workspace.root, request.out_dir),
             paths={u: e.path for u, e in existing.items()},
         )
         return ExportOutcome(

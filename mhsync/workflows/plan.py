@@ -12,7 +12,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mhsync.config import ProjectConfig, Target, load_project_config
+from mhsync.config import Target
 from mhsync.errors import ManifestError, PlanError
 from mhsync.manifest import Diagnostic
 from mhsync.manifest.scoping import ScopedLoad
@@ -24,20 +24,19 @@ from mhsync.selection import Selection
 from mhsync.state import WorkspaceState
 from mhsync.workflows.connect import Connection, connect
 from mhsync.workflows.livestate import EVERYTHING, read_live, with_reference_stubs
+from mhsync.workspace import Workspace
 
 
 @dataclass(frozen=True)
 class PlanRequest:
+    """What to plan; where is the resolved ``Workspace`` passed beside it."""
+
     paths: Sequence[Path] = ()
-    target: str | None = None
     prune: bool = False
     max_deletes: int | None = None
-    cwd: Path = field(default_factory=Path.cwd)
     selection: Selection = EVERYTHING
     parallelism: int = 8
     """Requests in flight at once while reading intents and webhooks of each agent."""
-    need_secrets: bool = True
-    """False for read-only uses (drift): secrets are compared by presence, never sent."""
 
 
 @dataclass
@@ -51,25 +50,18 @@ class PlanOutcome:
     target: Target
 
 
-def resolve_target(request: PlanRequest) -> tuple[ProjectConfig, Target]:
-    config = load_project_config(request.cwd, request.paths)
-    return config, config.target(request.target)
-
-
 def load_scope(
-    config: ProjectConfig,
-    target: Target,
+    workspace: Workspace,
     paths: Sequence[Path],
     selection: Selection = EVERYTHING,
     *,
     prune: bool = False,
-    need_secrets: bool = True,
 ) -> ScopedLoad:
     """Load and validate manifests through ``selection``; an error that counts stops everything
     before the network is touched. With ``prune``, ``--agent`` may also name a live-only agent,
     which only the live read can confirm."""
     scoped = load_scoped(
-        config, target, paths, selection, check_handles=not prune, check_env=need_secrets
+        workspace.project, workspace.target, paths, selection, check_handles=not prune
     )
     errors = scoped.result.errors
     if errors:
@@ -78,10 +70,10 @@ def load_scope(
 
 
 def load_desired(
-    config: ProjectConfig, target: Target, paths: Sequence[Path]
+    workspace: Workspace, paths: Sequence[Path]
 ) -> tuple[WorkspaceState, list[Diagnostic]]:
     """Every desired agent (no selection) and the warnings; see ``load_scope``."""
-    scoped = load_scope(config, target, paths)
+    scoped = load_scope(workspace, paths)
     return scoped.selected, list(scoped.result.warnings)
 
 
@@ -97,8 +89,12 @@ class Planned:
         return with_reference_stubs(self.live, self.references)
 
 
-def plan_against(connection: Connection, scoped: ScopedLoad, request: PlanRequest) -> Planned:
-    """Read the live side through an open connection and plan the selected agents against it."""
+def plan_against(
+    connection: Connection, scoped: ScopedLoad, request: PlanRequest, workspace: Workspace
+) -> Planned:
+    """Read the live side through an open connection and plan the selected agents against it.
+
+    The plan records ``workspace`` so that a saved plan is applied exactly there."""
     selection = scoped.selection
     options = PlanOptions(
         prune=request.prune,
@@ -129,6 +125,7 @@ def plan_against(connection: Connection, scoped: ScopedLoad, request: PlanReques
             "selection": None if selection.is_everything else selection.describe(),
             "agent_handles": dict(sorted(live.references.items())),
             "warnings": warnings,
+            "workspace": workspace.binding(),
         }
     )
     return Planned(made, live.state, live.references)
@@ -154,23 +151,15 @@ def check_outside_references(scoped: ScopedLoad, matched: Collection[str]) -> No
         raise PlanError("\n".join(problems))
 
 
-def make_plan(request: PlanRequest) -> PlanOutcome:
-    config, target = resolve_target(request)
-    scoped = load_scope(
-        config,
-        target,
-        request.paths,
-        request.selection,
-        prune=request.prune,
-        need_secrets=request.need_secrets,
-    )
-    with connect(target) as connection:
-        planned = plan_against(connection, scoped, request)
+def make_plan(workspace: Workspace, request: PlanRequest) -> PlanOutcome:
+    scoped = load_scope(workspace, request.paths, request.selection, prune=request.prune)
+    with connect(workspace.target) as connection:
+        planned = plan_against(connection, scoped, request, workspace)
         return PlanOutcome(
             planned.plan,
             scoped.selected,
             planned.live,
             list(scoped.result.warnings),
             connection.counter.total,
-            target,
+            workspace.target,
         )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,15 +27,14 @@ from mhsync.selection import Selection
 from mhsync.state import Item
 from mhsync.workflows.connect import connect
 from mhsync.workflows.livestate import EVERYTHING, read_live
-from mhsync.workflows.plan import PlanRequest, load_scope, resolve_target
+from mhsync.workflows.plan import load_scope
+from mhsync.workspace import Workspace
 
 
 @dataclass(frozen=True)
 class PullRequest:
     paths: tuple[Path, ...] = ()
-    target: str | None = None
     selection: Selection = EVERYTHING
-    cwd: Path = field(default_factory=Path.cwd)
 
 
 @dataclass
@@ -51,9 +50,10 @@ class PullOutcome:
     requests: int
 
 
-def run_pull(request: PullRequest) -> PullOutcome:
-    config, target = resolve_target(PlanRequest(paths=request.paths, cwd=request.cwd))
-    scoped = load_scope(config, target, request.paths, request.selection)
+def run_pull(workspace: Workspace, request: PullRequest) -> PullOutcome:
+    """Reads the workspace it is given (``--target`` included), never the default one."""
+    target = workspace.target
+    scoped = load_scope(workspace, request.paths, request.selection)
     pinned = {a.uuid: a.handle for a in scoped.everyone.agents.values() if a.uuid}
     with connect(target) as connection:
         live = read_live(

@@ -20,7 +20,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mhsync.config import Target, load_project_config
+from mhsync.config import Target
 from mhsync.errors import ConfigError, ManifestError
 from mhsync.executor import ExecutionReport, execute
 from mhsync.executor.secrets import ENV_REFERENCE
@@ -33,14 +33,19 @@ from mhsync.workflows.connect import connect
 from mhsync.workflows.livestate import EVERYTHING
 from mhsync.workflows.plan import PlanRequest, plan_against
 from mhsync.workflows.snapshot import SnapshotHook, read_info
+from mhsync.workspace import Workspace
 
 
 @dataclass(frozen=True)
 class RollbackRequest:
     snapshot: Path
-    target: str | None = None
     parallelism: int = 4
-    cwd: Path = field(default_factory=Path.cwd)
+
+
+def snapshot_target(snapshot: Path) -> str | None:
+    """The target a snapshot was taken from (its ``snapshot.json``), to resolve the workspace."""
+    recorded = read_info(snapshot).get("target")
+    return recorded if isinstance(recorded, str) else None
 
 
 @dataclass
@@ -56,6 +61,7 @@ class RollbackOutcome:
 
 
 def run_rollback(
+    workspace: Workspace,
     request: RollbackRequest,
     *,
     confirm: Confirm,
@@ -64,17 +70,16 @@ def run_rollback(
 ) -> RollbackOutcome:
     if not request.snapshot.is_dir():
         raise ConfigError(f"{request.snapshot} is not a snapshot directory")
-    recorded = read_info(request.snapshot).get("target")
-    config = load_project_config(request.cwd, (request.snapshot,))
-    target = config.target(request.target or (recorded if isinstance(recorded, str) else None))
-    if isinstance(recorded, str) and recorded != target.name:
+    recorded = snapshot_target(request.snapshot)
+    target = workspace.target
+    if recorded is not None and recorded != target.name:
         raise ConfigError(
             f"{request.snapshot} was taken from target {recorded!r}, not {target.name!r}"
         )
     result = load_manifests([request.snapshot], variables=target.vars, check_env=False)
     if result.errors:
         raise ManifestError(f"{len(result.errors)} error(s) in the snapshot", list(result.errors))
-    plan_request = PlanRequest(paths=(request.snapshot,), target=target.name, cwd=request.cwd)
+    plan_request = PlanRequest(paths=(request.snapshot,))
     with connect(target) as connection:
         live_uuids = {raw.uuid for raw in list_agents(connection.client)}
         recreated = []
@@ -82,7 +87,7 @@ def run_rollback(
             if agent.uuid and agent.uuid not in live_uuids:
                 agent.uuid = None
                 recreated.append(agent.handle)
-        planned = plan_against(connection, scope(result, EVERYTHING), plan_request)
+        planned = plan_against(connection, scope(result, EVERYTHING), plan_request, workspace)
         plan = only_sent_secrets(planned.plan)
         outcome = RollbackOutcome(plan, target, recreated=sorted(recreated))
         if plan.has_changes:

@@ -16,11 +16,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from mhsync.config import STATE_DIR, load_project_config
+from mhsync.config import STATE_DIR
 from mhsync.plan import Action, Plan
 from mhsync.state import WorkspaceState
 from mhsync.workflows.export import export_states, schema_reference, write_manifests
-from mhsync.workflows.plan import PlanRequest
 
 SNAPSHOTS = Path(STATE_DIR) / "snapshots"
 INFO_FILE = "snapshot.json"
@@ -31,11 +30,10 @@ SnapshotHook = Callable[[Plan, WorkspaceState], Path | None]
 Clock = Callable[[], datetime]
 
 
-def snapshot_hook(request: PlanRequest, clock: Clock | None = None) -> SnapshotHook:
-    """A hook that writes snapshots under the project root of ``request``."""
+def snapshot_hook(root: Path, clock: Clock | None = None) -> SnapshotHook:
+    """A hook that writes snapshots under ``root`` (the resolved workspace's project root)."""
 
     def take(plan: Plan, live: WorkspaceState) -> Path | None:
-        root = load_project_config(request.cwd, request.paths).root
         return write_snapshot(root, plan, live, now=(clock or _utc_now)())
 
     return take

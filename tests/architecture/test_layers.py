@@ -22,6 +22,7 @@ LAYERS: dict[str, int] = {
     "client": 2,
     "manifest": 3,
     "config": 3,
+    "workspace": 3,
     "live": 3,
     "matching": 3,
     "selection": 3,

@@ -18,6 +18,7 @@ from mhsync.planner.roundtrip import FindingKind
 from mhsync.render.doctor import render_doctor
 from mhsync.sandbox import Sandbox, agents
 from mhsync.workflows.doctor import DoctorRequest, run_doctor
+from mhsync.workspace import resolve_workspace
 from tests.e2e.conftest import TOKEN, Project, Result
 
 Mh = Callable[..., Result]
@@ -154,7 +155,8 @@ def test_generated_secrets_never_reach_the_report(
     counter = iter(range(10))
     steps: list[str] = []
     report = run_doctor(
-        DoctorRequest(target="local", cwd=project.root),
+        resolve_workspace("local", cwd=project.root),
+        DoctorRequest(),
         on_step=steps.append,
         make_secret=lambda: f"{SECRET_MARKER}-{next(counter)}",
     )

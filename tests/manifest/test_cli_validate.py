@@ -89,7 +89,8 @@ def test_done_when_scenario(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
         "agents/support.yaml:12:10: spec.speed: must be one of normal, fast",
         "invalid: 7 errors, 0 warnings in 2 files",
     ]
-    assert result.stderr == "mhsync: using target `sandbox`\n"
+    sandbox_db = tmp_path.resolve() / ".mhsync" / "sandbox.db"
+    assert result.stderr == f"Workspace: sandbox ({sandbox_db})\n"
 
 
 def test_valid_examples_exit_zero(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -98,7 +99,10 @@ def test_valid_examples_exit_zero(monkeypatch: pytest.MonkeyPatch) -> None:
     assert result.exit_code == 0, result.output
     assert result.stdout == "valid: 3 agents in 3 files\n"
     result = run(["--target", "production"], env=EXAMPLE_ENV)
-    assert (result.exit_code, result.stderr) == (0, "")
+    assert (result.exit_code, result.stderr) == (
+        0,
+        "Workspace: production (https://nordstaden.mindhunters.ai/api/v1)\n",
+    )
 
 
 def test_json_format(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -88,8 +88,9 @@ def test_examples_use_every_section_and_field_group() -> None:
     assert {"whatsapp", "instagram", "facebook_messenger"} <= channels
 
 
-def test_examples_report_missing_secrets() -> None:
+def test_examples_load_without_any_secret_variable() -> None:
+    """Secrets are write-only references: validating and planning never need their values."""
     config = load_project_config(EXAMPLES)
     result = load_manifests(config.manifest_paths(), variables=config.target(None).vars, env={})
-    assert sorted({d.message.split("`")[1] for d in result.errors}) == sorted(EXAMPLE_ENV)
-    assert {d.code for d in result.errors} == {"env-unset"}
+    assert result.errors == []
+    assert len(result.workspace.agents) == 3

@@ -164,8 +164,8 @@ def test_check_env_false_leaves_env_references_alone(write: Writer) -> None:
     assert result.diagnostics == []
     state = result.workspace.agents["test-agent"]
     assert state.objects["core"]["custom_prompt"] == "Mention ${env:CAMPAIGN}."
-    # without check_env the same manifest fails on both references
-    assert [d.code for d in load_manifests([path], env={}).diagnostics] == ["env-unset"] * 2
+    # without check_env the embedded reference fails; the secret never needs its variable
+    assert [d.code for d in load_manifests([path], env={}).diagnostics] == ["env-unset"]
 
 
 def test_references_by_name_and_pinned_uuid(write: Writer) -> None:

@@ -29,6 +29,7 @@ from mhsync.client import ApiClient, RetryPolicy, Token
 from mhsync.errors import ApiError, ConfigError, MhsyncError
 from mhsync.sandbox import Sandbox
 from mhsync.workflows.plan import PlanRequest, make_plan
+from mhsync.workspace import resolve_workspace
 from tests.proof.conftest import MARKERS, REPO, SECRETS, TOKEN, Result, make_project, mh
 from tests.proof.hostile import hostile_server
 
@@ -118,7 +119,7 @@ def test_401_names_the_problem_not_the_token(
         assert "401" in result.err and "INVALID_AUTH_TOKEN" in result.err
         assert leaks(result.text) == []
         with pytest.raises(ApiError) as caught:
-            make_plan(PlanRequest(cwd=root))
+            make_plan(resolve_workspace(cwd=root), PlanRequest())
     sandbox.close()
     assert leaks(*_exception_texts(caught.value)) == []
 

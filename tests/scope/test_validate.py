@@ -42,8 +42,7 @@ def test_plan_of_a_team_needs_neither_other_teams_fixes_nor_secrets(
     monkeypatch.delenv("SUPPORT_WEBHOOK_SECRET")
     assert mh("plan", "--selector", "team=service", "--detailed-exitcode").code == 0
     support = mh("plan", "--selector", "team=support")
-    assert support.code == 1
-    assert "SUPPORT_WEBHOOK_SECRET" in support.err
+    assert support.code == 0, support.text  # secrets are compared by presence, never read
     assert "volvo-parts.yaml" not in support.err
 
 
