@@ -1,7 +1,8 @@
 """The project file ``mhsync.yaml``: where the manifests are and which workspaces exist.
 
-A project without the file still works: manifests are looked for under the current directory and
-the only target is the built-in ``sandbox`` (a local embedded sandbox whose state lives in
+A project without the file still works when manifest paths are given on the command line (none
+are searched for: without the file nothing says where they are), and the only target is the
+built-in ``sandbox`` (a local embedded sandbox whose state lives in
 ``<project root>/.mhsync/sandbox.db``). Once a project names real targets, mhsync never falls
 back to the sandbox on its own: either ``default_target`` or ``--target`` must say which
 workspace a command talks to.
@@ -14,6 +15,7 @@ by the client when a command connects; validating manifests never needs them.
 
 from __future__ import annotations
 
+import difflib
 import glob
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -106,8 +108,10 @@ class ProjectConfig:
             )
         target = self.targets.get(chosen)
         if target is None:
+            close = difflib.get_close_matches(chosen, self.target_names, n=1, cutoff=0.6)
+            hint = f" (did you mean `{close[0]}`?)" if close else ""
             raise ConfigError(
-                f"unknown target `{chosen}`; known targets: {', '.join(self.target_names)}"
+                f"unknown target `{chosen}`; known targets: {', '.join(self.target_names)}{hint}"
             )
         override = (env or {}).get(BASE_URL_ENV, "").strip()
         if name is not None and override and not target.is_sandbox:
@@ -125,10 +129,18 @@ class ProjectConfig:
         Configured entries are relative to the project root; glob patterns are expanded, and a
         pattern that matches nothing stays as written so the loader reports it as missing.
         Paths under the current directory are returned relative to it, so that diagnostics
-        read ``agents/x.yaml`` rather than an absolute path.
+        read ``agents/x.yaml`` rather than an absolute path. Without a project file and without
+        ``given`` nothing is scanned (a whole tree could be thousands of unrelated files):
+        ``ConfigError`` says so.
         """
         if given:
             return list(given)
+        if self.file is None:
+            raise ConfigError(
+                f"no {CONFIG_FILE} found (searched from {self.root} upward) and no manifest "
+                f"paths given; pass the manifest files or directories (e.g. `agents/`), or "
+                f"create {CONFIG_FILE} with a `manifests:` list. Nothing was scanned."
+            )
         paths: list[Path] = []
         for entry in self.manifests:
             full = self.root / entry

@@ -19,7 +19,6 @@ to exactly that workspace, from any directory, and refuses when ``--target`` or
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -96,14 +95,14 @@ def resolve_workspace(
     project = load_project_config(start, paths)
     override = environ.get(BASE_URL_ENV, "").strip()
     own_targets = any(name != SANDBOX for name in project.targets)
+    if target == ENV_TARGET and override and not own_targets:
+        target = None  # a snapshot's record of a workspace given by MHSYNC_BASE_URL alone
     if target is not None:
         if project.file is None and target != SANDBOX:
             raise ConfigError(
                 f"no {CONFIG_FILE} found (searched from {start} upward); target `{target}` "
                 f"must be defined in one (only `{SANDBOX}` exists without it)"
             )
-        if target not in project.targets:
-            raise ConfigError(unknown_target(target, project))
         chosen = project.target(target, env=environ)
         notes: tuple[str, ...] = ()
         if override and chosen.is_sandbox:
@@ -120,15 +119,6 @@ def resolve_workspace(
             f"--target (using the default target `{chosen.name}`)",
         )
     return Workspace(project, chosen, ignored)
-
-
-def unknown_target(name: str, project: ProjectConfig) -> str:
-    """``unknown target `prdo` (did you mean `prod`?); known targets: ...``."""
-    known = project.target_names
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-    hint = f" (did you mean `{close[0]}`?)" if close else ""
-    where = f" in {project.file}" if project.file else ""
-    return f"unknown target `{name}`{hint}{where}; known targets: {', '.join(known)}"
 
 
 def workspace_for_plan(

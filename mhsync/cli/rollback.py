@@ -49,6 +49,8 @@ def rollback_command(
             on_event=on_event,
             snapshot=hook,
         )
+    for name in outcome.throwaway_secrets:
+        note(f"Note: {name} is not set; the sandbox was sent a throwaway value for it")
     for handle in outcome.recreated:
         note(f"agent[{handle}] no longer exists; it is created anew (with a new uuid)")
     if not outcome.plan.has_changes:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from mhsync.errors import ConfigError
-from mhsync.plan import Plan
+from mhsync.plan import Action, Change, Plan
 
 SecretResolver = Callable[[str], str]
 """``${env:NAME}`` -> the secret value; raises (naming NAME, never a value) when it cannot."""
@@ -32,12 +33,7 @@ def env_secret_resolver(reference: str) -> str:
     An unset or empty variable is an error: sending an empty secret would silently disable
     webhook signing or intent authentication.
     """
-    match = ENV_REFERENCE.fullmatch(reference.strip())
-    if match is None:
-        raise SecretResolutionError(
-            f"secret reference {reference!r} is not of the form ${{env:NAME}}"
-        )
-    name = match.group(1)
+    name = variable_of(reference)
     value = os.environ.get(name)
     if not value:
         state = "is empty" if value == "" else "is not set"
@@ -45,6 +41,66 @@ def env_secret_resolver(reference: str) -> str:
             f"environment variable {name} {state}; it must hold a secret the plan sends"
         )
     return value
+
+
+def variable_of(reference: str) -> str:
+    """``${env:NAME}`` -> ``NAME``; anything else is refused."""
+    match = ENV_REFERENCE.fullmatch(reference.strip())
+    if match is None:
+        raise SecretResolutionError(
+            f"secret reference {reference!r} is not of the form ${{env:NAME}}"
+        )
+    return match.group(1)
+
+
+class ThrowawaySecrets:
+    """The embedded sandbox's resolver: an unset (or empty) variable gets a random value.
+
+    So the quickstart needs no env file: nothing real is behind a sandbox webhook. ``used``
+    names the variables that got one, for the note apply prints. Only ever used on the
+    sandbox target; every other target resolves with :func:`env_secret_resolver`.
+    """
+
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        self._env = os.environ if env is None else env
+        self._values: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def used(self) -> list[str]:
+        with self._lock:
+            return sorted(self._values)
+
+    def __call__(self, reference: str) -> str:
+        name = variable_of(reference)
+        value = self._env.get(name)
+        if value:
+            return value
+        with self._lock:
+            return self._values.setdefault(name, "sandbox-throwaway-" + secrets.token_hex(12))
+
+
+def sent_secrets(change: Change) -> dict[str, str]:
+    """The secret references of ``change`` that its request will carry.
+
+    An update sends only the top-level fields that changed, so a secret under an unchanged
+    field is never sent and needs no value; creates and replaces send every secret they hold.
+    """
+    if change.action is not Action.UPDATE or not change.secrets:
+        return dict(change.secrets)
+    sent = {f.path.split(".")[0].split("[")[0] for f in change.fields}
+    return {path: ref for path, ref in change.secrets.items() if path.split(".")[0] in sent}
+
+
+def needed_variables(plan: Plan) -> list[str]:
+    """The environment variables whose values applying ``plan`` will send, sorted."""
+    names = set()
+    for change in plan.changes:
+        for reference in sent_secrets(change).values():
+            match = ENV_REFERENCE.fullmatch(reference.strip())
+            if match is not None:
+                names.add(match.group(1))
+    return sorted(names)
 
 
 class SecretBook:
@@ -77,7 +133,7 @@ class SecretBook:
         landed. All problems are reported together, by reference, never by value.
         """
         problems = []
-        wanted = {ref for change in plan.changes for ref in change.secrets.values()}
+        wanted = {ref for change in plan.changes for ref in sent_secrets(change).values()}
         for reference in sorted(wanted):
             try:
                 self.resolve(reference)

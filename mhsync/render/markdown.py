@@ -14,7 +14,7 @@ import re
 from mhsync.plan import Plan
 from mhsync.render.lines import AgentBlock, Line, agent_blocks
 from mhsync.render.redact import redact
-from mhsync.render.text import summary_line
+from mhsync.render.text import secrets_line, summary_line
 from mhsync.render.worddiff import plain
 
 GITHUB_LIMIT = 65_000
@@ -64,6 +64,9 @@ def _head(plan: Plan) -> str:
     for handle, paths in plan.ignored.items():
         lines.append(f"> Ignored on `agent[{handle}]`: " + ", ".join(f"`{p}`" for p in paths))
     lines += [f"> **Warning:** {_cell(w)}" for w in plan.warnings]
+    needs = secrets_line(plan, quote="`")
+    if needs is not None:
+        lines.append(f"> **Note:** {needs[0].upper() + needs[1:]}.")
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

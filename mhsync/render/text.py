@@ -40,6 +40,19 @@ def summary_line(plan: Plan) -> str:
     return f"Plan: {s.create} to create, {s.update} to update, {s.delete} to delete."
 
 
+def secrets_line(plan: Plan, quote: str = "") -> str | None:
+    """``apply will need X, Y``: the secret variables apply will send (names, never values)."""
+    if not plan.secrets_needed:
+        return None
+    names = ", ".join(f"{quote}{name}{quote}" for name in plan.secrets_needed)
+    where = (
+        "unset ones get throwaway values on the sandbox"
+        if plan.workspace is not None and plan.workspace.sandbox_state
+        else "set them in the environment of apply; plan itself needs no secret values"
+    )
+    return f"apply will need {names} ({where})"
+
+
 def text_lines(plan: Plan) -> list[list[Segment]]:
     """Every output line as segments: header, ignored paths, warnings, agents, summary."""
     out: list[list[Segment]] = [[Segment(f"Target: {plan.target}", "header")]]
@@ -57,6 +70,9 @@ def text_lines(plan: Plan) -> list[list[Segment]]:
     for block in blocks:
         out += _block(block)
     out += [[], [Segment(summary_line(plan), "header")]]
+    needs = secrets_line(plan)
+    if needs is not None:
+        out.append([Segment(needs[0].upper() + needs[1:] + ".", "warning")])
     return out
 
 

@@ -14,6 +14,12 @@ from pathlib import Path
 
 from mhsync.errors import PlanError, StalePlanError
 from mhsync.executor import ExecutionReport, ProgressEvent, execute
+from mhsync.executor.secrets import (
+    SecretBook,
+    SecretResolver,
+    ThrowawaySecrets,
+    env_secret_resolver,
+)
 from mhsync.live import list_agents, read_separate_sections
 from mhsync.manifest.scoping import ScopedLoad
 from mhsync.plan import Action, Plan
@@ -83,6 +89,9 @@ def run_apply(
             ensure_fresh(plan, live)
         if not plan.has_changes:
             return ApplyOutcome(plan, True, None, connection.counter.total, warnings)
+        throwaway = ThrowawaySecrets() if workspace.target.is_sandbox else None
+        resolver: SecretResolver = throwaway or env_secret_resolver
+        SecretBook(resolver).preflight(plan)  # every secret it will send, before asking
         if not confirm(plan):
             return ApplyOutcome(plan, False, None, connection.counter.total, warnings)
         taken = snapshot(plan, live) if snapshot is not None else None
@@ -92,6 +101,11 @@ def run_apply(
             connection.client,
             parallelism=request.parallelism,
             on_event=on_event,
+            resolve_secret=resolver,
+        )
+        warnings.extend(
+            f"{name} is not set; the sandbox was sent a throwaway value for it"
+            for name in (throwaway.used if throwaway else [])
         )
         return ApplyOutcome(plan, True, report, connection.counter.total, warnings, taken)
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from mhsync.config import Target
 from mhsync.errors import ManifestError, PlanError
+from mhsync.executor.secrets import needed_variables
 from mhsync.manifest import Diagnostic
 from mhsync.manifest.scoping import ScopedLoad
 from mhsync.manifest.workflow import load_scoped
@@ -128,6 +129,7 @@ def plan_against(
             "workspace": workspace.binding(),
         }
     )
+    made = made.model_copy(update={"secrets_needed": tuple(needed_variables(made))})
     return Planned(made, live.state, live.references)
 
 

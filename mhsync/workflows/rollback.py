@@ -23,7 +23,12 @@ from pathlib import Path
 from mhsync.config import Target
 from mhsync.errors import ConfigError, ManifestError
 from mhsync.executor import ExecutionReport, execute
-from mhsync.executor.secrets import ENV_REFERENCE
+from mhsync.executor.secrets import (
+    ThrowawaySecrets,
+    env_secret_resolver,
+    needed_variables,
+    sent_secrets,
+)
 from mhsync.live import list_agents
 from mhsync.manifest import load_manifests
 from mhsync.manifest.scoping import scope
@@ -58,6 +63,8 @@ class RollbackOutcome:
     snapshot: Path | None = None
     """The snapshot taken before the rollback wrote (a rollback can be rolled back)."""
     recreated: list[str] = field(default_factory=list)
+    throwaway_secrets: list[str] = field(default_factory=list)
+    """Sandbox only: unset secret variables that were sent as throwaway values."""
 
 
 def run_rollback(
@@ -90,8 +97,10 @@ def run_rollback(
         planned = plan_against(connection, scope(result, EVERYTHING), plan_request, workspace)
         plan = only_sent_secrets(planned.plan)
         outcome = RollbackOutcome(plan, target, recreated=sorted(recreated))
+        throwaway = ThrowawaySecrets() if target.is_sandbox else None
         if plan.has_changes:
-            require_secrets(plan)
+            if throwaway is None:
+                require_secrets(plan)
             outcome.approved = confirm(plan)
             if outcome.approved:
                 if snapshot is not None:
@@ -102,7 +111,9 @@ def run_rollback(
                     connection.client,
                     parallelism=request.parallelism,
                     on_event=on_event,
+                    resolve_secret=throwaway or env_secret_resolver,
                 )
+        outcome.throwaway_secrets = throwaway.used if throwaway else []
         outcome.requests = connection.counter.total
         return outcome
 
@@ -123,21 +134,12 @@ def only_sent_secrets(plan: Plan) -> Plan:
 def _trimmed(change: Change) -> Change:
     if change.action is not Action.UPDATE or not change.secrets:
         return change
-    sent = {f.path.split(".")[0].split("[")[0] for f in change.fields}
-    kept = {path: ref for path, ref in change.secrets.items() if path.split(".")[0] in sent}
-    return change.model_copy(update={"secrets": kept})
+    return change.model_copy(update={"secrets": sent_secrets(change)})
 
 
 def require_secrets(plan: Plan) -> None:
     """Stop, naming the variables, when a secret the rollback must send has no value."""
-    missing = sorted(
-        {
-            match.group(1)
-            for change in plan.changes
-            for reference in change.secrets.values()
-            if (match := ENV_REFERENCE.fullmatch(reference)) and not os.environ.get(match.group(1))
-        }
-    )
+    missing = [name for name in needed_variables(plan) if not os.environ.get(name)]
     if missing:
         raise ConfigError(
             "the rollback must re-create write-only secrets, which a snapshot cannot hold (the "
