@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from mhsync.convert import References, SecretResolver, empty_value, fields_to_api
+from mhsync.executor.secrets import sent_secrets
 from mhsync.plan import CallKind, Change
 from mhsync.sections import CORE, SectionDescriptor, section
 from mhsync.state import SECRET_SET, JSONDict, get_path, set_path
@@ -98,6 +99,7 @@ def item_update_body(change: Change, refs: References, resolve: SecretResolver) 
     replaces the list); ``patch_requires`` fields go even when unchanged.
     """
     descriptor = section(change.section)
+    change = change.model_copy(update={"secrets": sent_secrets(change)})  # others unneeded
     converted = _convert(descriptor, change, refs, resolve)
     body = _top_level_fields(descriptor, change, converted)
     for name in sorted(descriptor.whole_on_patch | descriptor.patch_requires):

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 
 from mhsync.errors import ConfigError
 from mhsync.plan import Action, Change, Plan
+from mhsync.sections import section
 
 SecretResolver = Callable[[str], str]
 """``${env:NAME}`` -> the secret value; raises (naming NAME, never a value) when it cannot."""
@@ -83,12 +84,15 @@ class ThrowawaySecrets:
 def sent_secrets(change: Change) -> dict[str, str]:
     """The secret references of ``change`` that its request will carry.
 
-    An update sends only the top-level fields that changed, so a secret under an unchanged
-    field is never sent and needs no value; creates and replaces send every secret they hold.
+    An update sends only the top-level fields that changed (plus those its section sends on
+    every PATCH), so a secret under an unchanged field is never sent and needs no value;
+    creates and replaces send every secret they hold.
     """
     if change.action is not Action.UPDATE or not change.secrets:
         return dict(change.secrets)
+    descriptor = section(change.section)
     sent = {f.path.split(".")[0].split("[")[0] for f in change.fields}
+    sent |= descriptor.whole_on_patch | descriptor.patch_requires
     return {path: ref for path, ref in change.secrets.items() if path.split(".")[0] in sent}
 
 
