@@ -83,6 +83,12 @@ def run_rollback(
         raise ConfigError(
             f"{request.snapshot} was taken from target {recorded!r}, not {target.name!r}"
         )
+    taken_at = read_info(request.snapshot).get("base_url")
+    if isinstance(taken_at, str) and taken_at.rstrip("/") != (target.base_url or "").rstrip("/"):
+        raise ConfigError(
+            f"{request.snapshot} was taken from {taken_at}, not {workspace.describe()}; its "
+            "uuids mean nothing elsewhere"
+        )
     result = load_manifests([request.snapshot], variables=target.vars, check_env=False)
     if result.errors:
         raise ManifestError(f"{len(result.errors)} error(s) in the snapshot", list(result.errors))

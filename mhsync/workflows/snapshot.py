@@ -60,6 +60,9 @@ def write_snapshot(root: Path, plan: Plan, live: WorkspaceState, *, now: datetim
         "agents": {a.handle: a.uuid for a in touched},
         "created_by_apply": sorted(a.handle for a in plan.agents if a.action is Action.CREATE),
     }
+    if plan.workspace is not None:  # where it was taken, so rollback cannot go elsewhere
+        info["base_url"] = plan.workspace.base_url
+        info["sandbox_state"] = plan.workspace.sandbox_state
     (directory / INFO_FILE).write_text(
         json.dumps(info, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )

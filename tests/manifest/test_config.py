@@ -30,7 +30,9 @@ def test_no_config_means_sandbox_under_the_start_directory(tmp_path: Path) -> No
     assert target == Target(
         "sandbox", None, "MHSYNC_TOKEN", {}, True, tmp_path.resolve() / ".mhsync" / "sandbox.db"
     )
-    assert config.manifest_paths() == [tmp_path.resolve() / "."]
+    with pytest.raises(ConfigError, match=r"no mhsync\.yaml found .* Nothing was scanned"):
+        config.manifest_paths()
+    assert config.manifest_paths([Path("agents")]) == [Path("agents")]
 
 
 def test_config_is_found_by_walking_up(tmp_path: Path) -> None:

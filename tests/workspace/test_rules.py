@@ -209,3 +209,42 @@ def test_quickstart_needs_no_env_file(tmp_path: Path, mh: Mh, env: pytest.Monkey
     )
     planned = mh("plan", "examples/agents", "--target", "sandbox", "--detailed-exitcode")
     assert planned.code == 0, planned.text
+
+
+def test_rollback_on_the_sandbox_needs_no_secret_either(
+    tmp_path: Path, mh: Mh, env: pytest.MonkeyPatch
+) -> None:
+    """A rollback that re-creates a deleted webhook sends a throwaway secret on the sandbox."""
+    write_manifests(tmp_path)
+    env.chdir(tmp_path)
+    env.delenv("HOOK_SECRET")
+    assert mh("apply", "agents", "--auto-approve").code == 0
+    manifest = tmp_path / "agents" / "front-desk.yaml"
+    manifest.write_text(manifest.read_text().split("  webhooks:")[0] + "  webhooks: []\n")
+    deleted = mh("apply", "agents", "--auto-approve")
+    assert deleted.code == 0, deleted.text
+    assert "Snapshot saved" in deleted.err, deleted.text
+    snapshot = next((tmp_path / ".mhsync" / "snapshots").iterdir())
+    rolled = mh("rollback", str(snapshot), "--auto-approve")
+    assert rolled.code == 0, rolled.text
+    assert "is not set; the sandbox was sent a throwaway value for it" in rolled.err, rolled.err
+    assert rolled.first_line == f"Workspace: sandbox ({tmp_path.resolve()}/.mhsync/sandbox.db)"
+
+
+def test_rollback_refuses_a_snapshot_from_another_url(
+    tmp_path: Path, servers: tuple[Server, Server], mh: Mh, env: pytest.MonkeyPatch
+) -> None:
+    a, b = servers
+    project = _project(tmp_path, servers)
+    env.chdir(project)
+    assert mh("apply", "--auto-approve").code == 0
+    manifest = project / "agents" / "parts-desk.yaml"
+    manifest.write_text(manifest.read_text().replace("Parts advisor", "Parts expert"))
+    assert mh("apply", "--auto-approve").code == 0
+    snapshot = next((project / ".mhsync" / "snapshots").iterdir())
+    env.setenv("MHSYNC_BASE_URL", b.url)
+    b.clear()
+    refused = mh("rollback", str(snapshot), "--target", "a", "--auto-approve")
+    assert refused.code == 1
+    assert f"was taken from {a.url}, not a ({b.url})" in refused.err
+    assert b.requests() == []
