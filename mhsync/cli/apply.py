@@ -64,12 +64,13 @@ def apply_command(
             "refusing to apply unattended: no terminal to confirm on; pass --auto-approve"
         )
     plan_file = _plan_file(paths)
-    saved = load_plan_file(plan_file) if plan_file else None
-    if saved is not None and plan_file is not None:
+    saved: Plan | None = None
+    if plan_file is None:
+        workspace = chosen_workspace(target, paths)
+    else:  # a saved plan names its own workspace
+        saved = load_plan_file(plan_file)
         workspace = workspace_for_plan(saved, plan_file, target)
         announce(workspace)
-    else:
-        workspace = chosen_workspace(target, paths)
     request = ApplyRequest(
         paths=() if plan_file else paths,
         prune=prune,
