@@ -78,3 +78,17 @@ def test_schema_accepts_the_examples_as_written() -> None:
     assert [e.message for e in validator.iter_errors(bad)] == [
         "'quick' is not one of ['normal', 'fast']"
     ]
+
+
+def test_committed_fragment_schema_is_fresh_and_covers_fragments() -> None:
+    from mhsync.manifest.schema import fragment_schema, fragment_schema_text
+
+    committed = REPO / "schemas" / "fragment.schema.json"
+    assert committed.read_text(encoding="utf-8") == fragment_schema_text(), (
+        "schemas/fragment.schema.json is stale: run `mhsync schema fragment --write`"
+    )
+    schema = fragment_schema()
+    assert schema["properties"]["kind"]["const"] == "Fragment"
+    assert "name" not in schema["$defs"]["FragmentSpec"].get("required", [])
+    agent_meta = agent_schema()["$defs"]["Metadata"]["properties"]
+    assert {"uses", "drop"} <= set(agent_meta)
