@@ -41,8 +41,10 @@ class UseEntry(Strict):
     """A ``uses`` entry limited to targets: ``{fragment: prod-hooks, targets: [production]}``."""
 
     fragment: Handle = Field(description="metadata.name of a Fragment document.")
-    targets: list[str] = Field(
-        min_length=1, description="The fragment applies only when one of these targets is used."
+    targets: list[str] | None = Field(
+        default=None,
+        min_length=1,
+        description="The fragment applies only when one of these targets is used.",
     )
 
 
@@ -51,6 +53,11 @@ def _drop_description(descriptor: SectionDescriptor) -> str:
 
 
 _DROP_FIELDS: dict[str, Any] = {
+    "path": (
+        str | None,
+        Field(default=None, description="A field path under spec; a bare string means this."),
+    ),
+} | {
     d.key: (list[str] | None, Field(default=None, description=_drop_description(d)))
     for d in SECTIONS
     if d.kind == "collection"
@@ -63,8 +70,29 @@ DropItems: type[BaseModel] = create_model(
     **_DROP_FIELDS,
 )
 
-Uses = list[Handle | UseEntry]
-Drops = list[str | DropItems]  # type: ignore[valid-type,unused-ignore]
+
+
+def _bare(field_name: str) -> Any:
+    """A validator reading a bare string entry as ``{field_name: <string>}``."""
+
+    def expand(value: Any) -> Any:
+        return {field_name: value} if isinstance(value, str) else value
+
+    return expand
+
+
+Uses = list[
+    Annotated[
+        UseEntry,
+        BeforeValidator(_bare("fragment"), json_schema_input_type=Union[Handle, UseEntry]),  # noqa: UP007
+    ]
+]
+Drops = list[
+    Annotated[
+        DropItems,  # type: ignore[valid-type,unused-ignore]
+        BeforeValidator(_bare("path"), json_schema_input_type=Union[str, DropItems]),  # noqa: UP007
+    ]
+]
 
 USES_DESCRIPTION = (
     "Fragments merged under this spec, in order (docs/manifests.md, Fragments). "

@@ -295,9 +295,8 @@ class _Resolver:
         return resolved
 
     def _applies(self, entry: Any) -> bool:
-        if not isinstance(entry, UseEntry):
-            return True
-        return self.target is not None and self.target in entry.targets
+        assert isinstance(entry, UseEntry)
+        return entry.targets is None or (self.target is not None and self.target in entry.targets)
 
     def _unknown(self, doc: SourceDoc, loc: Loc, name: str) -> None:
         key = (doc.file, doc.index, loc)
@@ -330,12 +329,12 @@ class _Resolver:
     def _drop(self, doc: SourceDoc, base: Spec, drops: list[Any]) -> None:
         for index, entry in enumerate(drops):
             loc: Loc = ("metadata", "drop", index)
-            if isinstance(entry, str):
-                if not drop_path(base, entry):
-                    self._nothing(doc, loc, f"`{entry}`", entry, known_paths(base))
-                continue
             assert isinstance(entry, DropItems)
-            for section, identities in entry.model_dump(exclude_none=True).items():
+            sections = entry.model_dump(exclude_none=True)
+            path = sections.pop("path", None)
+            if path is not None and not drop_path(base, path):
+                self._nothing(doc, loc, f"`{path}`", path, known_paths(base))
+            for section, identities in sections.items():
                 for missing in drop_items(base, section, identities):
                     where = (*loc, section, identities.index(missing))
                     known = known_identities(base, section)
@@ -357,7 +356,8 @@ class _Resolver:
 
 
 def _name(entry: Any) -> str:
-    return entry.fragment if isinstance(entry, UseEntry) else str(entry)
+    assert isinstance(entry, UseEntry)
+    return entry.fragment
 
 
 def _handle(doc: SourceDoc) -> str:
