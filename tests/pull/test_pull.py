@@ -38,24 +38,44 @@ def edit_in_dashboard(project: Project) -> None:
     with dashboard(project) as api:
         agent = agent_named(api, "Volvo Service Line")
         uuid = agent["agent_uuid"]
-        data(api.patch(f"/agents/{uuid}", json={
-            "tone": "Warm and cheerful",
-            "topic": None,
-            "settings": {"voice": {"interaction": {"silence_message": "Hello? Still with me?"}}},
-        }))
+        data(
+            api.patch(
+                f"/agents/{uuid}",
+                json={
+                    "tone": "Warm and cheerful",
+                    "topic": None,
+                    "settings": {
+                        "voice": {"interaction": {"silence_message": "Hello? Still with me?"}}
+                    },
+                },
+            )
+        )
         guideline = agent["guidelines"][1]
-        data(api.patch(f"/agents/{uuid}/guidelines/{guideline['uuid']}",
-                       json={"content": "Offer the two first free slots."}))
-        data(api.post(f"/agents/{uuid}/notes",
-                      json={"content": "Loan cars are electric.", "order": 2}))
+        data(
+            api.patch(
+                f"/agents/{uuid}/guidelines/{guideline['uuid']}",
+                json={"content": "Offer the two first free slots."},
+            )
+        )
+        data(
+            api.post(
+                f"/agents/{uuid}/notes", json={"content": "Loan cars are electric.", "order": 2}
+            )
+        )
         abusive = next(r for r in agent["guard_rules"] if r["name"] == "Abusive caller")
         data(api.delete(f"/agents/{uuid}/guard-rules/{abusive['uuid']}"))
         desk = next(r for r in agent["routing_rules"] if r["department_name"] == "Service desk")
         data(api.patch(f"/agents/{uuid}/routing-rules/{desk['uuid']}", json={"priority": 5}))
-        data(api.post(f"/agents/{uuid}/webhooks", json={
-            "url": "https://new.example-dealer.se/hook", "events": ["conversation_update"],
-            "secret_key": "sec-NEW-MARKER",
-        }))
+        data(
+            api.post(
+                f"/agents/{uuid}/webhooks",
+                json={
+                    "url": "https://new.example-dealer.se/hook",
+                    "events": ["conversation_update"],
+                    "secret_key": "sec-NEW-MARKER",
+                },
+            )
+        )
 
 
 def edit_once(text: str, old: str, new: str) -> str:
@@ -162,13 +182,24 @@ def test_pull_keeps_comments_on_edited_items_and_reorders_positional_sections(
         agent = agent_named(api, "Volvo Service Line")
         uuid = agent["agent_uuid"]
         notes = agent["notes"]
-        data(api.put(f"/agents/{uuid}/notes", json={"notes": [
-            {"content": notes[1]["content"], "order": 0},
-            {"content": notes[0]["content"], "order": 1},
-        ]}))
+        data(
+            api.put(
+                f"/agents/{uuid}/notes",
+                json={
+                    "notes": [
+                        {"content": notes[1]["content"], "order": 0},
+                        {"content": notes[0]["content"], "order": 1},
+                    ]
+                },
+            )
+        )
         desk = next(r for r in agent["routing_rules"] if r["department_name"] == "Service desk")
-        data(api.patch(f"/agents/{uuid}/routing-rules/{desk['uuid']}",
-                       json={"ai_prompt": "The caller wants a person."}))
+        data(
+            api.patch(
+                f"/agents/{uuid}/routing-rules/{desk['uuid']}",
+                json={"ai_prompt": "The caller wants a person."},
+            )
+        )
     result = mh("pull", "--agent", "volvo-service")
     assert result.code == 0, result.text
     after = path.read_text(encoding="utf-8")
@@ -184,9 +215,7 @@ def test_pull_keeps_comments_on_edited_items_and_reorders_positional_sections(
     assert mh("plan", "--detailed-exitcode").code == 0
 
 
-def test_pull_with_a_selection_touches_only_the_selected_agents(
-    applied: Project, mh: Mh
-) -> None:
+def test_pull_with_a_selection_touches_only_the_selected_agents(applied: Project, mh: Mh) -> None:
     with dashboard(applied) as api:
         for name in ("Volvo Parts Desk", "Nordstaden Chat Support"):
             uuid = agent_named(api, name)["agent_uuid"]
@@ -202,13 +231,12 @@ def test_pull_with_a_selection_touches_only_the_selected_agents(
     assert mh("plan", "--agent", "whatsapp-support", "--detailed-exitcode").code == 2
 
 
-def test_pull_keeps_a_files_own_indentation_and_document_markers(
-    applied: Project, mh: Mh
-) -> None:
+def test_pull_keeps_a_files_own_indentation_and_document_markers(applied: Project, mh: Mh) -> None:
     path = applied.root / "agents/volvo-parts.yaml"
     text = (
         "# Parts desk, indented by four.\n---\napiVersion: mhsync/v1\nkind: Agent\n"
         "metadata:\n    name: volvo-parts\n    labels:\n        team: parts\n"
+        "    uses: [nordstaden-defaults]\n    drop: [timezone]\n"
         "spec:\n    name: Volvo Parts Desk\n    role: 'Parts and accessories specialist'\n"
         "    objective: Help customers find and order genuine Volvo parts and accessories.\n"
         "    tone: Knowledgeable and helpful\n"
@@ -224,4 +252,32 @@ def test_pull_keeps_a_files_own_indentation_and_document_markers(
     removed, added = removed_and_added(text, path.read_text(encoding="utf-8"))
     assert removed == ["    tone: Knowledgeable and helpful"]
     assert added == ["    description: Parts", "    tone: Brisk"]
+    assert mh("plan", "--detailed-exitcode").code == 0
+
+
+def test_pull_never_copies_an_inherited_value_into_the_agent(applied: Project, mh: Mh) -> None:
+    """A dashboard edit of a value a fragment writes is reported; every file stays as it is."""
+    files = sorted((applied.root / "agents").rglob("*.*"))
+    before = {p: p.read_bytes() for p in files}
+    with dashboard(applied) as api:
+        uuid = agent_named(api, "Volvo Parts Desk")["agent_uuid"]
+        data(api.patch(f"/agents/{uuid}", json={"company_name": "Renamed Motors"}))
+        uuid = agent_named(api, "Volvo Service Line")["agent_uuid"]
+        data(api.patch(f"/agents/{uuid}", json={"custom_prompt": "Say hi."}))
+    result = mh("pull")
+    assert result.code == 0, result.text
+    assert {p: p.read_bytes() for p in files} == before
+    assert (
+        "agent[volvo-parts]" in result.err and "from fragment `nordstaden-defaults`" in result.err
+    )
+    assert "agent[volvo-service]" in result.err and "${file:prompts/volvo-service.md}" in result.err
+
+
+def test_pull_writes_an_own_value_of_an_agent_that_uses_fragments(applied: Project, mh: Mh) -> None:
+    with dashboard(applied) as api:
+        uuid = agent_named(api, "Volvo Parts Desk")["agent_uuid"]
+        data(api.patch(f"/agents/{uuid}", json={"tone": "Brisk"}))
+    assert mh("pull").code == 0
+    text = (applied.root / "agents/volvo-parts.yaml").read_text(encoding="utf-8")
+    assert "  tone: Brisk\n" in text and "company_name" not in text
     assert mh("plan", "--detailed-exitcode").code == 0
