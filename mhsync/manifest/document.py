@@ -71,7 +71,6 @@ DropItems: type[BaseModel] = create_model(
 )
 
 
-
 def _bare(field_name: str) -> Any:
     """A validator reading a bare string entry as ``{field_name: <string>}``."""
 
@@ -212,12 +211,15 @@ AgentSpec: type[BaseModel] = create_model(
     **_spec_fields(),
 )
 
+_VERSION_TYPE: Any = Literal["mhsync/v1"]
+_KIND_TYPE: Any = Literal["Agent"]
+
 AgentDocument: type[BaseModel] = create_model(
     "AgentDocument",
     __base__=Strict,
     __doc__="One Mindhunters agent managed by mhsync.",
-    apiVersion=(Literal["mhsync/v1"], Field(description="Always mhsync/v1.")),
-    kind=(Literal["Agent"], Field(description="Always Agent.")),
+    apiVersion=(_VERSION_TYPE, Field(description="Always mhsync/v1.")),
+    kind=(_KIND_TYPE, Field(description="Always Agent.")),
     metadata=(Metadata, ...),
     spec=(AgentSpec, ...),
 )
