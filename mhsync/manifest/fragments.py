@@ -38,6 +38,9 @@ from mhsync.manifest.merge import (
 )
 from mhsync.manifest.translate import close_match, diagnostics_from
 from mhsync.manifest.yamlio import Anchor, Loc, Mark, ReadResult, SourceDoc
+from mhsync.sections import CORE, SECTIONS
+
+SECTION_BY_KEY = {d.key: d for d in SECTIONS if d is not CORE}
 
 _USES: TypeAdapter[Any] = TypeAdapter(Uses)
 _DROPS: TypeAdapter[Any] = TypeAdapter(Drops)
@@ -363,3 +366,28 @@ def _name(entry: Any) -> str:
 def _handle(doc: SourceDoc) -> str:
     name = doc.get(("metadata", "name"))
     return name if isinstance(name, str) else "?"
+
+
+def inherited_values(doc: SourceDoc, items: dict[str, list[tuple[int, str]]]) -> dict[str, str]:
+    """What fragments wrote in a composed agent, keyed as ``AgentState.inherited`` documents.
+
+    ``items`` gives, per collection, each validated item's position in the merged list and its
+    canonical key.
+    """
+    if not isinstance(doc, ComposedDoc):
+        return {}
+    out: dict[str, str] = {}
+    for loc, origin in doc.origins.items():
+        if origin.fragment is None or len(loc) < 2 or loc[1] in items:
+            continue
+        descriptor = SECTION_BY_KEY.get(str(loc[1]))
+        if descriptor is None:
+            out[f"{CORE.key}.{loc[1]}"] = origin.fragment
+        elif descriptor.kind == "object":
+            out[".".join(str(part) for part in loc[1:])] = origin.fragment
+    for section, pairs in items.items():
+        for index, key in pairs:
+            fragment = doc.fragment_of(("spec", section, index))
+            if fragment is not None:
+                out[f"{section}:{key}"] = fragment
+    return out

@@ -21,6 +21,10 @@ def test_change_one_fragment_plan_every_user_apply_plan_empty(project: Project, 
     assert planned.out.count("Volvo Cars Lindholmen") == len(USERS), planned.out
     for handle in USERS:
         assert handle in planned.out
+    assert planned.out.count("(from fragment nordstaden-defaults)") == len(USERS)
+    assert "Fragment nordstaden-defaults changes 3 agent(s)" in planned.out
+    markdown = mh("plan", "agents", "--markdown")
+    assert "Fragment `nordstaden-defaults` changes 3 agent(s)" in markdown.out
     applied = mh("apply", "agents", "--auto-approve")
     assert applied.code == 0, applied.text
     again = mh("plan", "agents", "--detailed-exitcode")
