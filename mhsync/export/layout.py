@@ -63,15 +63,17 @@ def is_default(loc: Loc, key: str, value: Any) -> bool:
     return type(default) is type(value) and bool(default == value)
 
 
-def canonical_layout(value: Any, loc: Loc = ()) -> Any:
+def canonical_layout(value: Any, loc: Loc = (), root: type[BaseModel] | None = None) -> Any:
     """A copy of ``value`` with model defaults left out and keys in canonical order."""
     if isinstance(value, dict):
         out: dict[str, Any] = {}
-        for key in ordered_keys(loc, value):
-            child = canonical_layout(value[key], (*loc, key))
+        for key in ordered_keys(loc, value, root):
+            child = canonical_layout(value[key], (*loc, key), root)
             if not is_default(loc, key, child):
                 out[key] = child
         return out
     if isinstance(value, list):
-        return [canonical_layout(element, (*loc, index)) for index, element in enumerate(value)]
+        return [
+            canonical_layout(element, (*loc, index), root) for index, element in enumerate(value)
+        ]
     return value

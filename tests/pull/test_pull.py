@@ -38,44 +38,24 @@ def edit_in_dashboard(project: Project) -> None:
     with dashboard(project) as api:
         agent = agent_named(api, "Volvo Service Line")
         uuid = agent["agent_uuid"]
-        data(
-            api.patch(
-                f"/agents/{uuid}",
-                json={
-                    "tone": "Warm and cheerful",
-                    "topic": None,
-                    "settings": {
-                        "voice": {"interaction": {"silence_message": "Hello? Still with me?"}}
-                    },
-                },
-            )
-        )
+        data(api.patch(f"/agents/{uuid}", json={
+            "tone": "Warm and cheerful",
+            "topic": None,
+            "settings": {"voice": {"interaction": {"silence_message": "Hello? Still with me?"}}},
+        }))
         guideline = agent["guidelines"][1]
-        data(
-            api.patch(
-                f"/agents/{uuid}/guidelines/{guideline['uuid']}",
-                json={"content": "Offer the two first free slots."},
-            )
-        )
-        data(
-            api.post(
-                f"/agents/{uuid}/notes", json={"content": "Loan cars are electric.", "order": 2}
-            )
-        )
+        data(api.patch(f"/agents/{uuid}/guidelines/{guideline['uuid']}",
+                       json={"content": "Offer the two first free slots."}))
+        data(api.post(f"/agents/{uuid}/notes",
+                      json={"content": "Loan cars are electric.", "order": 2}))
         abusive = next(r for r in agent["guard_rules"] if r["name"] == "Abusive caller")
         data(api.delete(f"/agents/{uuid}/guard-rules/{abusive['uuid']}"))
         desk = next(r for r in agent["routing_rules"] if r["department_name"] == "Service desk")
         data(api.patch(f"/agents/{uuid}/routing-rules/{desk['uuid']}", json={"priority": 5}))
-        data(
-            api.post(
-                f"/agents/{uuid}/webhooks",
-                json={
-                    "url": "https://new.example-dealer.se/hook",
-                    "events": ["conversation_update"],
-                    "secret_key": "sec-NEW-MARKER",
-                },
-            )
-        )
+        data(api.post(f"/agents/{uuid}/webhooks", json={
+            "url": "https://new.example-dealer.se/hook", "events": ["conversation_update"],
+            "secret_key": "sec-NEW-MARKER",
+        }))
 
 
 def edit_once(text: str, old: str, new: str) -> str:
@@ -182,24 +162,13 @@ def test_pull_keeps_comments_on_edited_items_and_reorders_positional_sections(
         agent = agent_named(api, "Volvo Service Line")
         uuid = agent["agent_uuid"]
         notes = agent["notes"]
-        data(
-            api.put(
-                f"/agents/{uuid}/notes",
-                json={
-                    "notes": [
-                        {"content": notes[1]["content"], "order": 0},
-                        {"content": notes[0]["content"], "order": 1},
-                    ]
-                },
-            )
-        )
+        data(api.put(f"/agents/{uuid}/notes", json={"notes": [
+            {"content": notes[1]["content"], "order": 0},
+            {"content": notes[0]["content"], "order": 1},
+        ]}))
         desk = next(r for r in agent["routing_rules"] if r["department_name"] == "Service desk")
-        data(
-            api.patch(
-                f"/agents/{uuid}/routing-rules/{desk['uuid']}",
-                json={"ai_prompt": "The caller wants a person."},
-            )
-        )
+        data(api.patch(f"/agents/{uuid}/routing-rules/{desk['uuid']}",
+                       json={"ai_prompt": "The caller wants a person."}))
     result = mh("pull", "--agent", "volvo-service")
     assert result.code == 0, result.text
     after = path.read_text(encoding="utf-8")
@@ -215,7 +184,9 @@ def test_pull_keeps_comments_on_edited_items_and_reorders_positional_sections(
     assert mh("plan", "--detailed-exitcode").code == 0
 
 
-def test_pull_with_a_selection_touches_only_the_selected_agents(applied: Project, mh: Mh) -> None:
+def test_pull_with_a_selection_touches_only_the_selected_agents(
+    applied: Project, mh: Mh
+) -> None:
     with dashboard(applied) as api:
         for name in ("Volvo Parts Desk", "Nordstaden Chat Support"):
             uuid = agent_named(api, name)["agent_uuid"]
@@ -231,7 +202,9 @@ def test_pull_with_a_selection_touches_only_the_selected_agents(applied: Project
     assert mh("plan", "--agent", "whatsapp-support", "--detailed-exitcode").code == 2
 
 
-def test_pull_keeps_a_files_own_indentation_and_document_markers(applied: Project, mh: Mh) -> None:
+def test_pull_keeps_a_files_own_indentation_and_document_markers(
+    applied: Project, mh: Mh
+) -> None:
     path = applied.root / "agents/volvo-parts.yaml"
     text = (
         "# Parts desk, indented by four.\n---\napiVersion: mhsync/v1\nkind: Agent\n"
