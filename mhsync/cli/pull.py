@@ -29,7 +29,7 @@ def pull_command(
     for handle in outcome.missing:
         note(f"agent[{handle}] is not in the workspace; its manifest was left alone")
     for handle, why in outcome.left_alone.items():
-        note(f"agent[{handle}] differs in the workspace but was left alone: {why}")
+        note(f"agent[{handle}]: not pulled: {why}")
     for path, handles in outcome.changed.items():
         click.echo(f"updated {path}  " + ", ".join(f"agent[{h}]" for h in handles))
     if outcome.secrets:

@@ -21,15 +21,14 @@ from mhsync.export import ExportOptions, export_agent, merge_agent
 from mhsync.export.yamlstyle import dump_all, guess_indent, load_all, split_preamble
 from mhsync.manifest import Diagnostic
 from mhsync.manifest.build import names_for_pinned
-from mhsync.manifest.files import MARKER
-from mhsync.manifest.fragments import ComposedDoc
 from mhsync.manifest.parse import ParsedAgent
 from mhsync.sections import section
 from mhsync.selection import Selection
-from mhsync.state import AgentState, Item
+from mhsync.state import Item
 from mhsync.workflows.connect import connect
 from mhsync.workflows.livestate import EVERYTHING, read_live
 from mhsync.workflows.plan import PlanRequest, load_scope, resolve_target
+from mhsync.workflows.pull_sources import route, write_prose
 
 
 @dataclass(frozen=True)
@@ -52,8 +51,8 @@ class PullOutcome:
     target: Target
     requests: int
     left_alone: dict[str, str] = field(default_factory=dict)
-    """Agents whose workspace edits were not written (handle -> why): composed from fragments
-    or ``${file:...}``, where writing into the agent's document would copy inherited values."""
+    """Agents with workspace edits pull did not write (handle -> which, and where they live):
+    values a fragment wrote, or text built with ``${file:...}`` (see ``pull_sources``)."""
 
 
 def run_pull(request: PullRequest) -> PullOutcome:
@@ -84,19 +83,22 @@ def run_pull(request: PullRequest) -> PullOutcome:
             assert parsed.handle is not None
             handle = parsed.handle
             document = documents[parsed.doc.index - 1]
-            composed = composition_of(
-                parsed, document, scoped.everyone.agents[handle], live.agents[handle]
+            routed = route(
+                parsed, document, scoped.everyone.agents[handle], live.agents[handle], path
             )
+            for prose, new_text in routed.prose.items():
+                if write_prose(prose, new_text):
+                    changed.setdefault(prose, []).append(handle)
+            if routed.reported:
+                left_alone[handle] = ", ".join(routed.reported) + ": edit them where they live"
             result = merge_agent(
-                copy.deepcopy(document) if composed else document,
+                document,
                 file_items(parsed, pinned),
-                scoped.everyone.agents[handle],
+                routed.desired,
                 live.agents[handle],
                 export_agent(live.agents[handle], ExportOptions(complete=True)),
             )
-            if result.changed and composed:
-                left_alone[handle] = composed
-            elif result.changed:
+            if result.changed:
                 touched.append(handle)
                 secrets.extend(result.secrets)
         if touched:
@@ -118,51 +120,6 @@ def run_pull(request: PullRequest) -> PullOutcome:
         requests,
         left_alone,
     )
-
-
-def composition_of(
-    parsed: ParsedAgent, document: Any, desired: AgentState, live: AgentState
-) -> str | None:
-    """Why this agent's workspace edits cannot be written into its document, if they cannot.
-
-    A changed value that a fragment wrote, or that a ``${file:...}`` holds, lives elsewhere:
-    writing it into the agent's document would copy it there (and turn the reference into a
-    literal). Such edits are reported and the document is left alone.
-    """
-    spec = document.get("spec") if isinstance(document, Mapping) else None
-    spec = spec if isinstance(spec, Mapping) else {}
-    found: list[str] = []
-    for key in sorted(_changed_keys(desired, live)):
-        fragment = _fragment_under(parsed, key)
-        if fragment is not None:
-            found.append(f"spec.{key} (from fragment `{fragment}`)")
-        elif MARKER in str(spec.get(key, "")):
-            found.append(f"spec.{key} (read from {spec.get(key)})")
-    return ", ".join(found) + ": edit it where it lives" if found else None
-
-
-def _changed_keys(desired: AgentState, live: AgentState) -> set[str]:
-    keys: set[str] = set()
-    core, live_core = desired.objects.get("core", {}), live.objects.get("core", {})
-    keys |= {k for k in core if core.get(k) != live_core.get(k)}
-    for key, value in desired.objects.items():
-        if key != "core" and value != live.objects.get(key):
-            keys.add(key)
-    for key, items in desired.collections.items():
-        if items != live.collections.get(key):
-            keys.add(key)
-    return keys
-
-
-def _fragment_under(parsed: ParsedAgent, key: str) -> str | None:
-    """The fragment that wrote ``spec.<key>`` or anything inside it, if one did."""
-    doc = parsed.doc
-    if not isinstance(doc, ComposedDoc):
-        return None
-    for loc, origin in doc.origins.items():
-        if loc[:2] == ("spec", key) and origin.fragment is not None:
-            return origin.fragment
-    return None
 
 
 def file_items(parsed: ParsedAgent, pinned: Mapping[str, str]) -> dict[str, list[Item]]:

@@ -235,22 +235,39 @@ def test_pull_never_copies_an_inherited_value_into_the_agent(applied: Project, m
     with dashboard(applied) as api:
         uuid = agent_named(api, "Volvo Parts Desk")["agent_uuid"]
         data(api.patch(f"/agents/{uuid}", json={"company_name": "Renamed Motors"}))
-        uuid = agent_named(api, "Volvo Service Line")["agent_uuid"]
-        data(api.patch(f"/agents/{uuid}", json={"custom_prompt": "Say hi."}))
     result = mh("pull")
     assert result.code == 0, result.text
     assert {p: p.read_bytes() for p in files} == before
-    assert (
-        "agent[volvo-parts]" in result.err and "from fragment `nordstaden-defaults`" in result.err
-    )
-    assert "agent[volvo-service]" in result.err and "${file:prompts/volvo-service.md}" in result.err
+    assert "agent[volvo-parts]: not pulled: spec.company_name" in result.err
+    assert "(from fragment `nordstaden-defaults`)" in result.err
 
 
-def test_pull_writes_an_own_value_of_an_agent_that_uses_fragments(applied: Project, mh: Mh) -> None:
+def test_pull_writes_own_edits_and_reports_inherited_ones(applied: Project, mh: Mh) -> None:
+    fragment = applied.root / "agents/nordstaden-defaults.yaml"
+    kept = fragment.read_bytes()
     with dashboard(applied) as api:
         uuid = agent_named(api, "Volvo Parts Desk")["agent_uuid"]
-        data(api.patch(f"/agents/{uuid}", json={"tone": "Brisk"}))
-    assert mh("pull").code == 0
+        data(api.patch(f"/agents/{uuid}", json={"tone": "Brisk", "company_name": "Other"}))
+    result = mh("pull")
+    assert result.code == 0, result.text
     text = (applied.root / "agents/volvo-parts.yaml").read_text(encoding="utf-8")
     assert "  tone: Brisk\n" in text and "company_name" not in text
+    assert fragment.read_bytes() == kept
+    assert "spec.company_name (from fragment `nordstaden-defaults`)" in result.err
+    plan = mh("plan", "--detailed-exitcode")
+    assert plan.code == 2 and "company_name" in plan.out and "tone" not in plan.out
+
+
+def test_pull_writes_a_prompt_edit_into_its_file(applied: Project, mh: Mh) -> None:
+    manifest = applied.root / "agents/volvo-service.yaml"
+    kept = manifest.read_bytes()
+    with dashboard(applied) as api:
+        uuid = agent_named(api, "Volvo Service Line")["agent_uuid"]
+        data(api.patch(f"/agents/{uuid}", json={"custom_prompt": "Say hi.\nThen listen."}))
+    result = mh("pull")
+    assert result.code == 0, result.text
+    prompt = applied.root / "agents/prompts/volvo-service.md"
+    assert prompt.read_text(encoding="utf-8") == "Say hi.\nThen listen.\n"
+    assert manifest.read_bytes() == kept  # the ${file:} reference stays
+    assert "prompts/volvo-service.md" in result.out
     assert mh("plan", "--detailed-exitcode").code == 0
