@@ -164,8 +164,8 @@ def render(results: dict[str, Any]) -> str:
         "Loading 500 agents: sharing one fragment vs written out",
         *(
             [
-                f"  expanded {results['composition']['expanded_s']} s, "
-                f"shared {results['composition']['shared_s']} s, "
+                f"  CPU: written out {results['composition']['expanded_cpu_s']} s, "
+                f"sharing {results['composition']['shared_cpu_s']} s, "
                 f"ratio {results['composition']['ratio']}"
             ]
             if "composition" in results
