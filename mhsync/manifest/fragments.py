@@ -93,9 +93,9 @@ class ComposedDoc(SourceDoc):
         severity: Severity = "error",
         hint: str | None = None,
     ) -> Diagnostic:
-        target = loc[:-1] if at == "container" else loc
-        doc, where, origin = self.source(target)
-        if at == "container":
+        inner = at == "container" and bool(loc)  # a missing key: look up its mapping
+        doc, where, origin = self.source(loc[:-1] if inner else loc)
+        if inner:
             where = (*where, loc[-1])
         found = doc.diagnostic(where, message, code=code, at=at, severity=severity, hint=hint)
         if origin is None or origin.fragment is None:

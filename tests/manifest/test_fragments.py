@@ -371,3 +371,19 @@ def test_agents_without_uses_are_untouched(write: Writer, tmp_path: Path) -> Non
     result = load(tmp_path)
     assert result.diagnostics == []
     assert type(result.agents[0].doc).__name__ == "SourceDoc"
+
+
+def test_a_missing_key_in_an_inherited_item_points_at_the_fragment_s_item(
+    write: Writer, tmp_path: Path
+) -> None:
+    bad = "guard_rules:\n  - name: Legal\n    when_condition: legal\n"
+    bad += "    example_phrases: [a, b, c]\n"
+    write("f.yaml", fragment("guards", bad))
+    write("a.yaml", using("[guards]", "notes: [x]\n"))
+    (error,) = load(tmp_path).errors
+    assert (Path(error.file).name, error.line, error.path) == (
+        "f.yaml",
+        7,
+        "spec.guard_rules[0].then_action",
+    )
+    assert error.code == "required" and error.used_by is not None
