@@ -13,6 +13,7 @@ fragments cost nothing here.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ from mhsync.manifest.merge import (
     merge,
 )
 from mhsync.manifest.translate import close_match, diagnostics_from
+from mhsync.manifest.variables import Sources, substitute
 from mhsync.manifest.yamlio import Anchor, Loc, Mark, ReadResult, SourceDoc
 from mhsync.sections import CORE, SECTIONS
 
@@ -112,6 +114,8 @@ class Composition:
 
     docs: list[SourceDoc] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    unused: list[SourceDoc] = field(default_factory=list)
+    """Fragments no agent uses (in any target)."""
 
 
 @dataclass
@@ -125,9 +129,17 @@ class _Fragment:
 
 
 def compose_files(
-    files: Sequence[tuple[Path, ReadResult]], *, target: str | None, root: Path
+    files: Sequence[tuple[Path, ReadResult]],
+    *,
+    target: str | None,
+    root: Path,
+    sources: Sources | None = None,
 ) -> Composition:
-    """The loading stage: ``${file:...}`` read into every document, then fragments merged."""
+    """The loading stage: ``${file:...}`` read into every document, then fragments merged.
+
+    With ``sources``, a fragment no agent uses is validated on its own, so that its problems
+    show before an agent first uses it (used ones are validated inside each agent).
+    """
     reader = FileReader(root)
     problems: list[Diagnostic] = []
     docs: list[SourceDoc] = []
@@ -138,7 +150,21 @@ def compose_files(
             docs.append(doc)
     composition = compose(docs, target=target)
     composition.diagnostics[:0] = problems
+    if sources is not None:
+        for doc in composition.unused:
+            composition.diagnostics.extend(_alone(doc, sources))
     return composition
+
+
+def _alone(doc: SourceDoc, sources: Sources) -> list[Diagnostic]:
+    """The problems of an unused fragment's spec (variables substituted in a copy)."""
+    alone = SourceDoc(doc.file, doc.index, copy.deepcopy(doc.data), doc.keys, doc.values)
+    problems = substitute(alone, sources)
+    try:
+        FragmentDocument.model_validate(alone.data)
+    except ValidationError as exc:
+        problems.extend(diagnostics_from(exc, alone, (), root=FragmentDocument))
+    return problems
 
 
 def compose(docs: Sequence[SourceDoc], *, target: str | None) -> Composition:
@@ -159,6 +185,7 @@ def compose(docs: Sequence[SourceDoc], *, target: str | None) -> Composition:
         out.docs.append(composed)
     for handle, fragment in sorted(fragments.items()):
         if handle not in used:
+            out.unused.append(fragment.doc)
             out.diagnostics.append(
                 fragment.doc.diagnostic(
                     ("metadata", "name"),

@@ -79,7 +79,9 @@ def load_manifests(
                 )
             )
         read_files.append((item.path, read))
-    composition = compose_files(read_files, target=target, root=root or _common_root(paths))
+    composition = compose_files(
+        read_files, target=target, root=root or _common_root(paths), sources=sources
+    )
     diagnostics.extend(composition.diagnostics)
     agents: list[ParsedAgent] = []
     for doc in composition.docs:

@@ -387,3 +387,11 @@ def test_a_missing_key_in_an_inherited_item_points_at_the_fragment_s_item(
         "spec.guard_rules[0].then_action",
     )
     assert error.code == "required" and error.used_by is not None
+
+
+def test_an_unused_fragment_is_still_validated(write: Writer, tmp_path: Path) -> None:
+    spec = "speed: quick\nsettings: {voice: {interaction: {max_silence_prompts: '${var:n}'}}}\n"
+    write("f.yaml", fragment("lonely", spec))
+    write("a.yaml", agent())
+    found = sorted((d.code, d.path) for d in load(tmp_path, variables={"n": "2"}).diagnostics)
+    assert found == [("enum", "spec.speed"), ("unused-fragment", "metadata.name")]
