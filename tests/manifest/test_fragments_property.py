@@ -72,6 +72,15 @@ def _deep(lower: dict[str, Any], upper: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def hand_drop(spec: dict[str, Any], names: list[str], notes: list[str]) -> dict[str, Any]:
+    out = dict(spec)
+    if "guard_rules" in out:
+        out["guard_rules"] = [r for r in out["guard_rules"] if r["name"] not in names]
+    if "notes" in out:
+        out["notes"] = [n for n in out["notes"] if n not in notes]
+    return out
+
+
 def hand_expand(layers: list[dict[str, Any]]) -> dict[str, Any]:
     spec: dict[str, Any] = {}
     for part in layers:
@@ -94,10 +103,14 @@ def hand_expand(layers: list[dict[str, Any]]) -> dict[str, Any]:
     return spec
 
 
-def _agent(name: str, spec: dict[str, Any], uses: list[str] | None = None) -> dict[str, Any]:
+def _agent(
+    name: str, spec: dict[str, Any], uses: list[str] | None = None, drop: Any = None
+) -> dict[str, Any]:
     metadata: dict[str, Any] = {"name": name}
     if uses is not None:
         metadata["uses"] = uses
+    if drop:
+        metadata["drop"] = drop
     return {"apiVersion": "mhsync/v1", "kind": "Agent", "metadata": metadata, "spec": spec}
 
 
@@ -117,9 +130,15 @@ def _load(documents: list[dict[str, Any]]) -> WorkspaceState:
     fragments=st.lists(spec_part, min_size=1, max_size=3),
     own=spec_part,
     order=st.permutations(range(3)),
+    dropped=st.lists(st.sampled_from(NAMES), max_size=2, unique=True),
+    dropped_notes=st.lists(st.sampled_from(NOTES), max_size=1),
 )
 def test_expanding_fragments_then_planning_equals_planning_hand_expanded(
-    fragments: list[dict[str, Any]], own: dict[str, Any], order: list[int]
+    fragments: list[dict[str, Any]],
+    own: dict[str, Any],
+    order: list[int],
+    dropped: list[str],
+    dropped_notes: list[str],
 ) -> None:
     uses = [f"f{i}" for i in order if i < len(fragments)]
     own = {"name": "Agent A", **own}
@@ -127,9 +146,11 @@ def test_expanding_fragments_then_planning_equals_planning_hand_expanded(
         {"apiVersion": "mhsync/v1", "kind": "Fragment", "metadata": {"name": f"f{i}"}, "spec": s}
         for i, s in enumerate(fragments)
     ]
-    composed = _load([*docs, _agent("a", own, uses)])
+    drop = [{"guard_rules": dropped, "notes": dropped_notes}] if dropped or dropped_notes else []
+    composed = _load([*docs, _agent("a", own, uses, drop)])
     layers = [fragments[int(u[1:])] for u in uses]
-    expanded = _load([_agent("a", hand_expand([*layers, own]))])
+    inherited = hand_drop(hand_expand(layers), dropped, dropped_notes)
+    expanded = _load([_agent("a", hand_expand([inherited, own]))])
     assert composed == expanded
     live = WorkspaceState()
     from_fragments = plan(composed, live, target="t")
