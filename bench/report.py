@@ -161,6 +161,17 @@ def render(results: dict[str, Any]) -> str:
         planner_table(results["planner"]),
         f"growth: CPU ~ agents^k, k = {results['planner']['growth_exponent']} (1.0 is linear)",
         "",
+        "Loading 500 agents: sharing one fragment vs written out",
+        *(
+            [
+                f"  CPU: written out {results['composition']['expanded_cpu_s']} s, "
+                f"sharing {results['composition']['shared_cpu_s']} s, "
+                f"ratio {results['composition']['ratio']}"
+            ]
+            if "composition" in results
+            else []
+        ),
+        "",
         "Targets",
         *(f"  {name}: {value}" for name, value in results["targets"].items()),
     ]

@@ -27,7 +27,7 @@ from typing import Any
 if __package__ in (None, ""):  # ``python bench/run.py``: make ``bench`` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import edits, live, planner_cpu
+from bench import composition, edits, live, planner_cpu
 from bench.report import render
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -114,6 +114,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         print("planner CPU and memory (no network) ...", flush=True)
         planner = planner_cpu.run(settings["planner_sizes"], settings["planner_repeat"])
+        print("500 agents sharing fragments vs written out ...", flush=True)
+        composed = composition.run(work / "composition", composition.AGENTS, repeat=2)
         print("apply of typical edits ...", flush=True)
         edit_figures = edits.run(work)
         print("plan and apply against the sandbox process ...", flush=True)
@@ -132,8 +134,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "matrix": matrix,
         "edits": edit_figures,
         "planner": planner,
+        "composition": composed,
     }
     results["targets"] = targets(matrix, planner)
+    results["targets"]["fragments_500_load_no_slower"] = composed["no_slower"]
     RESULTS.mkdir(parents=True, exist_ok=True)
     text = json.dumps(results, indent=2, sort_keys=True) + "\n"
     (RESULTS / "latest.json").write_text(text, encoding="utf-8")

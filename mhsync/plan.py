@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 PLAN_FORMAT_VERSION = 1
 
@@ -112,6 +112,17 @@ class AgentPlan(_Frozen):
     depends_on: tuple[str, ...] = ()
     """Handles of agents that must be created before this one (destination_agent references)."""
     changes: tuple[Change, ...] = ()
+    fragments: dict[str, str] = Field(default_factory=dict)
+    """Where changed values live when a fragment wrote them: a change's ``address`` (or
+    ``address#field path`` for one field of an update) -> the fragments' handles. Left out of
+    the plan file when empty."""
+
+    @model_serializer(mode="wrap")
+    def _without_empty_fragments(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if isinstance(data, dict) and not data.get("fragments"):
+            data.pop("fragments", None)
+        return data
 
     def summary(self) -> Summary:
         return Summary.of(self.changes)
@@ -191,6 +202,15 @@ class Plan(_Frozen):
     def summary(self) -> Summary:
         """Counts by action; moves and replaces count as updates, whole agents as one each."""
         return Summary.of(self.changes)
+
+    def fragment_users(self) -> dict[str, list[str]]:
+        """Fragment handle -> the agents whose planned changes it wrote (plan order)."""
+        users: dict[str, list[str]] = {}
+        for agent in self.agents:
+            names = {n for joined in agent.fragments.values() for n in joined.split(", ")}
+            for name in sorted(names):
+                users.setdefault(name, []).append(agent.handle)
+        return users
 
     def to_json(self) -> str:
         """The plan file and ``--json`` output: sorted keys, two-space indent, final newline."""

@@ -74,6 +74,10 @@ class AgentState:
     source: SourceLocation | None = None
     secrets: dict[str, dict[str, str]] = field(default_factory=dict)
     """Object-section secrets: section key -> dotted path -> ``${env:NAME}``."""
+    inherited: dict[str, str] = field(default_factory=dict, compare=False)
+    """Desired side: values a fragment wrote -> the fragment's handle. Keys are
+    ``<object section>.<dotted path>`` (``core.tone``) and ``<collection>:<item key>``; plans
+    use them to say where a value lives. Not part of equality: it is not state."""
 
     @property
     def name(self) -> str:

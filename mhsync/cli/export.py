@@ -35,18 +35,30 @@ from mhsync.workflows.export import ExportRequest, run_export
     type=click.Path(file_okay=False, path_type=Path),
     help="Directory for the manifests, one <handle>.yaml per agent.",
 )
+@click.option(
+    "--extract-common",
+    metavar="FRAGMENT",
+    help="Also write a Fragment FRAGMENT with what every exported agent shares; they use it.",
+)
 def export_command(
     target: str | None,
     agents: tuple[str, ...],
     everything: bool,
     selector: str | None,
     out_dir: Path,
+    extract_common: str | None,
 ) -> None:
     """Write one manifest per live agent, so plan on them shows no changes."""
     outcome = run_export(
         chosen_workspace(target),
-        ExportRequest(out_dir=out_dir, agents=agents, everything=everything, selector=selector),
+        ExportRequest(
+            out_dir=out_dir, agents=agents, everything=everything,
+            selector=selector, extract_common=extract_common,
+        ),
     )
+    if outcome.fragment is not None:
+        fragment = outcome.fragment
+        click.echo(f"{fragment.status:<9} {fragment.path}  fragment[{fragment.handle}]")
     for written in outcome.files:
         click.echo(f"{written.status:<9} {written.path}  agent[{written.handle}]")
     if outcome.secrets:

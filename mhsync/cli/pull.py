@@ -27,6 +27,8 @@ def pull_command(
         note(str(warning))
     for handle in outcome.missing:
         note(f"agent[{handle}] is not in the workspace; its manifest was left alone")
+    for handle, why in outcome.left_alone.items():
+        note(f"agent[{handle}]: not pulled: {why}")
     for path, handles in outcome.changed.items():
         click.echo(f"updated {path}  " + ", ".join(f"agent[{h}]" for h in handles))
     if outcome.secrets:
@@ -34,5 +36,5 @@ def pull_command(
             "New write-only secrets were written as placeholders; set these variables before "
             "plan or apply:\n  " + "\n  ".join(outcome.secrets)
         )
-    if not outcome.changed:
+    if not outcome.changed and not outcome.left_alone:
         note("Nothing to pull: the manifests match the workspace.")

@@ -8,11 +8,12 @@ from pathlib import Path
 import click
 
 from mhsync.errors import ExitCode
-from mhsync.manifest.schema import schema_text
+from mhsync.manifest.schema import fragment_schema_text, schema_text
 from mhsync.planner.schema import plan_schema_text
 
 _SCHEMAS: dict[str, tuple[Callable[[], str], Path]] = {
     "agent": (schema_text, Path("schemas/agent.schema.json")),
+    "fragment": (fragment_schema_text, Path("schemas/fragment.schema.json")),
     "plan": (plan_schema_text, Path("schemas/plan.schema.json")),
 }
 
@@ -30,7 +31,7 @@ _SCHEMAS: dict[str, tuple[Callable[[], str], Path]] = {
 def schema_command(
     ctx: click.Context, kind: str, write: bool, check: bool, output: Path | None
 ) -> None:
-    """Print the JSON Schema of agent manifests (KIND=agent) or plan files (KIND=plan)."""
+    """Print the JSON Schema of agent manifests (KIND=agent), fragments or plan files."""
     if write and check:
         raise click.UsageError("--write and --check exclude each other")
     render, default_path = _SCHEMAS[kind]

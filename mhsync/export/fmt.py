@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from pydantic import BaseModel
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from mhsync.export.comments import pop_key_tail, push_key_tail
-from mhsync.export.layout import ordered_keys
+from mhsync.export.layout import ordered_keys, root_for
 from mhsync.export.yamlstyle import dump_all, load_all, restyle
 from mhsync.manifest.yamlio import Loc
 
@@ -26,7 +27,7 @@ def format_text(text: str) -> str:
     documents = load_all(text)
     for document in documents:
         if _is_manifest(document):
-            _reorder(document, ())
+            _reorder(document, (), root=root_for(document))
         restyle(document)
     return dump_all(documents)
 
@@ -41,17 +42,20 @@ Before = Callable[[str], None]
 """Places comment lines just before a node (after whatever precedes it in its parent)."""
 
 
-def _reorder(node: Any, loc: Loc, before: Before | None = None) -> None:
+def _reorder(
+    node: Any, loc: Loc, before: Before | None = None, *, root: type[BaseModel] | None = None
+) -> None:
     if isinstance(node, CommentedMap):
         present = list(node)
-        wanted = ordered_keys(loc, present)
+        wanted = ordered_keys(loc, present, root)
         if wanted != present:
             _move_keys(node, present, wanted, before)
         for index, key in enumerate(wanted):
-            _reorder(node[key], (*loc, key), _before(node, wanted, index, before))
+            _reorder(node[key], (*loc, key), _before(node, wanted, index, before), root=root)
     elif isinstance(node, CommentedSeq):
         for index, child in enumerate(node):
-            _reorder(child, (*loc, index), _before(node, list(range(len(node))), index, before))
+            where = _before(node, list(range(len(node))), index, before)
+            _reorder(child, (*loc, index), where, root=root)
 
 
 def _before(node: Any, keys: list[Any], index: int, outer: Before | None) -> Before | None:

@@ -15,20 +15,27 @@ from typing import Any
 from pydantic import BaseModel
 
 from mhsync.manifest.document import model_at
+from mhsync.manifest.fragment_model import FRAGMENT_KIND, FragmentDocument
 from mhsync.manifest.yamlio import Loc
 
 _NO_DEFAULT = object()
 
 
-def model_for(loc: Loc) -> type[BaseModel] | None:
-    """The model of the mapping at ``loc`` of an agent document, when one describes it."""
-    return model_at(loc)
+def model_for(loc: Loc, root: type[BaseModel] | None = None) -> type[BaseModel] | None:
+    """The model of the mapping at ``loc`` of a document (an agent's unless ``root`` says)."""
+    return model_at(loc) if root is None else model_at(loc, root)
 
 
-def ordered_keys(loc: Loc, keys: Iterable[str]) -> list[str]:
+def root_for(document: Any) -> type[BaseModel] | None:
+    """The model of a whole document by its ``kind``: ``None`` (an agent) or the fragment's."""
+    kind = document.get("kind") if isinstance(document, dict) else None
+    return FragmentDocument if kind == FRAGMENT_KIND else None
+
+
+def ordered_keys(loc: Loc, keys: Iterable[str], root: type[BaseModel] | None = None) -> list[str]:
     """``keys`` of the mapping at ``loc`` in canonical order (stable for unknown keys)."""
     present = list(keys)
-    model = model_for(loc)
+    model = model_for(loc, root)
     if model is None:
         return present
     rank = {name: index for index, name in enumerate(model.model_fields)}
@@ -56,15 +63,17 @@ def is_default(loc: Loc, key: str, value: Any) -> bool:
     return type(default) is type(value) and bool(default == value)
 
 
-def canonical_layout(value: Any, loc: Loc = ()) -> Any:
+def canonical_layout(value: Any, loc: Loc = (), root: type[BaseModel] | None = None) -> Any:
     """A copy of ``value`` with model defaults left out and keys in canonical order."""
     if isinstance(value, dict):
         out: dict[str, Any] = {}
-        for key in ordered_keys(loc, value):
-            child = canonical_layout(value[key], (*loc, key))
+        for key in ordered_keys(loc, value, root):
+            child = canonical_layout(value[key], (*loc, key), root)
             if not is_default(loc, key, child):
                 out[key] = child
         return out
     if isinstance(value, list):
-        return [canonical_layout(element, (*loc, index)) for index, element in enumerate(value)]
+        return [
+            canonical_layout(element, (*loc, index), root) for index, element in enumerate(value)
+        ]
     return value

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from mhsync.convert import item_from_manifest, object_from_manifest
+from mhsync.manifest.fragments import inherited_values
 from mhsync.manifest.parse import ParsedAgent
 from mhsync.sections import CORE, SectionDescriptor, section
 from mhsync.state import AgentState, Item, JSONDict, SourceLocation, WorkspaceState
@@ -40,12 +41,14 @@ def build_agent(agent: ParsedAgent, pinned: Mapping[str, str]) -> AgentState:
         if found:
             secrets[key] = found
     collections: dict[str, list[Item]] = {}
+    positions: dict[str, list[tuple[int, str]]] = {}
     for key, parsed in agent.collections.items():
         descriptor = section(key)
         items = [
             item_from_manifest(descriptor, names_for_pinned(descriptor, p.data, pinned))
             for p in parsed
         ]
+        positions[key] = [(p.index, item.key) for p, item in zip(parsed, items, strict=True)]
         if descriptor.identity is not None:
             items.sort(key=lambda i: i.key)
         collections[key] = items
@@ -60,6 +63,7 @@ def build_agent(agent: ParsedAgent, pinned: Mapping[str, str]) -> AgentState:
         previous_names=tuple(metadata.previous_names),
         source=SourceLocation(agent.doc.file, agent.doc.value_mark(()).line),
         secrets=secrets,
+        inherited=inherited_values(agent.doc, positions),
     )
 
 

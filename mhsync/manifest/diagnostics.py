@@ -13,6 +13,23 @@ Severity = Literal["error", "warning"]
 
 
 @dataclass(frozen=True)
+class UsedBy:
+    """For a problem in a value a fragment wrote: the agent it was found in, and its ``uses``."""
+
+    agent: str
+    fragment: str
+    file: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return (
+            f"in fragment `{self.fragment}`, used by agent `{self.agent}` at "
+            f"{self.file}:{self.line}:{self.col}"
+        )
+
+
+@dataclass(frozen=True)
 class Diagnostic:
     """One problem at ``file:line:col`` (1-based; line 0 means the file as a whole).
 
@@ -29,13 +46,17 @@ class Diagnostic:
     severity: Severity = "error"
     hint: str | None = None
     code: str = "invalid"
+    used_by: UsedBy | None = None
+    """Set when the value came from a fragment: ``file:line:col`` are then the fragment's."""
 
     def __str__(self) -> str:
         where = self.file if self.line <= 0 else f"{self.file}:{self.line}:{self.col}"
         text = f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
         if self.severity == "warning":
             text = f"{where}: warning: " + text[len(where) + 2 :]
-        return f"{text} ({self.hint})" if self.hint else text
+        if self.hint:
+            text = f"{text} ({self.hint})"
+        return f"{text} [{self.used_by}]" if self.used_by else text
 
     @property
     def is_error(self) -> bool:
@@ -45,8 +66,14 @@ class Diagnostic:
         return (self.file, self.line, self.col, self.path, self.message)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data for ``--format json``; keys are the field names."""
-        return asdict(self)
+        """Plain data for ``--format json``; keys are the field names.
+
+        ``used_by`` appears only on problems found in a value a fragment wrote.
+        """
+        data = asdict(self)
+        if self.used_by is None:
+            del data["used_by"]
+        return data
 
 
 def did_you_mean(candidate: str) -> str:

@@ -37,6 +37,73 @@ PATTERN_NAMES = {
 Handle = Annotated[str, Field(pattern=HANDLE_PATTERN, max_length=63)]
 
 
+class UseEntry(Strict):
+    """A ``uses`` entry limited to targets: ``{fragment: prod-hooks, targets: [production]}``."""
+
+    fragment: Handle = Field(description="metadata.name of a Fragment document.")
+    targets: list[str] | None = Field(
+        default=None,
+        min_length=1,
+        description="The fragment applies only when one of these targets is used.",
+    )
+
+
+def _drop_description(descriptor: SectionDescriptor) -> str:
+    return f"`{descriptor.identity or 'content'}` values of inherited items to leave out."
+
+
+_DROP_FIELDS: dict[str, Any] = {
+    "path": (
+        str | None,
+        Field(default=None, description="A field path under spec; a bare string means this."),
+    ),
+} | {
+    d.key: (list[str] | None, Field(default=None, description=_drop_description(d)))
+    for d in SECTIONS
+    if d.kind == "collection"
+}
+
+DropItems: type[BaseModel] = create_model(
+    "DropItems",
+    __base__=Strict,
+    __doc__="Inherited items to drop, by section: identity values (content for ordered sections).",
+    **_DROP_FIELDS,
+)
+
+
+def _bare(field_name: str) -> Any:
+    """A validator reading a bare string entry as ``{field_name: <string>}``."""
+
+    def expand(value: Any) -> Any:
+        return {field_name: value} if isinstance(value, str) else value
+
+    return expand
+
+
+Uses = list[
+    Annotated[
+        UseEntry,
+        BeforeValidator(_bare("fragment"), json_schema_input_type=Union[Handle, UseEntry]),  # noqa: UP007
+    ]
+]
+Drops = list[
+    Annotated[
+        DropItems,  # type: ignore[valid-type,unused-ignore]
+        BeforeValidator(_bare("path"), json_schema_input_type=Union[str, DropItems]),  # noqa: UP007
+    ]
+]
+
+USES_DESCRIPTION = (
+    "Fragments merged under this spec, in order (docs/manifests.md, Fragments). "
+    "An entry is a fragment handle or {fragment, targets}."
+)
+DROP_DESCRIPTION = (
+    "Inherited values to leave out: a field path under spec (`tone`, "
+    "`settings.voice.voice_profile`, a whole section `guard_rules`) or "
+    "{<section>: [identity, ...]} for single items."
+)
+
+
 class Metadata(Strict):
     """Who the agent is to mhsync; nothing here is sent to the API."""
 
@@ -58,13 +125,15 @@ class Metadata(Strict):
     previous_names: list[Handle] = Field(
         default_factory=list, description="Earlier handles of this agent, so a rename is a rename."
     )
+    uses: Uses = Field(default_factory=list, description=USES_DESCRIPTION)
+    drop: Drops = Field(default_factory=list, description=DROP_DESCRIPTION)
 
 
 class Envelope(Strict):
     """The top level of a document, checked before its parts."""
 
     apiVersion: Literal["mhsync/v1"]
-    kind: Literal["Agent"]
+    kind: Literal["Agent", "Fragment"]
     metadata: dict[str, Any]
     spec: dict[str, Any]
 
@@ -142,12 +211,15 @@ AgentSpec: type[BaseModel] = create_model(
     **_spec_fields(),
 )
 
+_VERSION_TYPE: Any = Literal["mhsync/v1"]
+_KIND_TYPE: Any = Literal["Agent"]
+
 AgentDocument: type[BaseModel] = create_model(
     "AgentDocument",
     __base__=Strict,
     __doc__="One Mindhunters agent managed by mhsync.",
-    apiVersion=(Literal["mhsync/v1"], Field(description="Always mhsync/v1.")),
-    kind=(Literal["Agent"], Field(description="Always Agent.")),
+    apiVersion=(_VERSION_TYPE, Field(description="Always mhsync/v1.")),
+    kind=(_KIND_TYPE, Field(description="Always Agent.")),
     metadata=(Metadata, ...),
     spec=(AgentSpec, ...),
 )

@@ -17,9 +17,10 @@ from mhsync.manifest.build import build_workspace
 from mhsync.manifest.checks import check_all
 from mhsync.manifest.diagnostics import Diagnostic
 from mhsync.manifest.discover import discover
+from mhsync.manifest.fragments import compose_files
 from mhsync.manifest.parse import ParsedAgent, parse_document
 from mhsync.manifest.variables import Sources
-from mhsync.manifest.yamlio import read_documents
+from mhsync.manifest.yamlio import ReadResult, read_documents
 from mhsync.state import WorkspaceState
 
 _NO_VARIABLES: Mapping[str, str] = MappingProxyType({})
@@ -54,16 +55,20 @@ def load_manifests(
     variables: Mapping[str, str] = _NO_VARIABLES,
     env: Mapping[str, str] = os.environ,
     check_env: bool = True,
+    target: str | None = None,
+    root: Path | None = None,
 ) -> LoadResult:
     """Load and validate every manifest under ``paths`` (files, or directories searched).
 
     ``variables`` fill ``${var:NAME}`` (the target's ``vars``); ``env`` fills ``${env:NAME}``.
     ``check_env=False`` is for offline tooling: ``${env:...}`` is then left as written and an
-    unset variable is not an error.
+    unset variable is not an error. ``target`` chooses the target-limited ``uses`` entries
+    (``None``: none of them); ``${file:...}`` must stay inside ``root`` (default: the common
+    directory of ``paths``).
     """
     sources = Sources(variables, env, check_env)
     found, diagnostics = discover(paths)
-    agents: list[ParsedAgent] = []
+    read_files: list[tuple[Path, ReadResult]] = []
     for item in found:
         read = read_documents(item.path, item.display)
         diagnostics.extend(read.diagnostics)
@@ -73,11 +78,17 @@ def load_manifests(
                     item.display, 0, 0, "", "file holds no documents", "warning", None, "empty-file"
                 )
             )
-        for doc in read.docs:
-            agent, problems = parse_document(doc, sources)
-            diagnostics.extend(problems)
-            if agent is not None:
-                agents.append(agent)
+        read_files.append((item.path, read))
+    composition = compose_files(
+        read_files, target=target, root=root or _common_root(paths), sources=sources
+    )
+    diagnostics.extend(composition.diagnostics)
+    agents: list[ParsedAgent] = []
+    for doc in composition.docs:
+        agent, problems = parse_document(doc, sources)
+        diagnostics.extend(problems)
+        if agent is not None:
+            agents.append(agent)
     diagnostics.extend(check_all(agents))
     diagnostics.sort(key=Diagnostic.sort_key)
     return LoadResult(
@@ -86,3 +97,9 @@ def load_manifests(
         files=[item.path for item in found],
         agents=agents,
     )
+
+
+def _common_root(paths: Sequence[Path]) -> Path:
+    """The deepest directory holding every path given (the current one when none is)."""
+    folders = [str((p if p.is_dir() else p.parent).resolve()) for p in paths]
+    return Path(os.path.commonpath(folders)) if folders else Path.cwd()

@@ -13,7 +13,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 from mhsync.manifest.document import VARIABLE_NAME, AgentDocument, spec_loc
+from mhsync.manifest.fragment_model import FragmentDocument
 from mhsync.sections import SECTIONS
 from mhsync.sections.introspect import inner_model
 
@@ -32,17 +35,35 @@ _OUTER_KEYS = ("title", "description", "default")
 
 def agent_schema() -> dict[str, Any]:
     """The schema of one manifest document, as plain data."""
-    schema = AgentDocument.model_json_schema()
+    return _document_schema(AgentDocument, "mhsync Agent manifest")
+
+
+def fragment_schema() -> dict[str, Any]:
+    """The schema of one ``kind: Fragment`` document (docs/manifests.md, Fragments)."""
+    return _document_schema(FragmentDocument, "mhsync Fragment manifest")
+
+
+def _document_schema(model: type[BaseModel], title: str) -> dict[str, Any]:
+    schema = model.model_json_schema()
     definitions: dict[str, Any] = schema.setdefault("$defs", {})
     _pin_secrets(definitions)
     schema = _allow_references(schema)
     schema["$defs"][_REFERENCE_DEF] = dict(_REFERENCE)
-    return {"$schema": JSON_SCHEMA_DIALECT, "title": "mhsync Agent manifest", **schema}
+    return {"$schema": JSON_SCHEMA_DIALECT, "title": title, **schema}
 
 
 def schema_text() -> str:
     """The schema as the committed file holds it: sorted keys, two-space indent."""
-    return json.dumps(agent_schema(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return _text(agent_schema())
+
+
+def fragment_schema_text() -> str:
+    """The fragment schema as ``schemas/fragment.schema.json`` holds it."""
+    return _text(fragment_schema())
+
+
+def _text(schema: dict[str, Any]) -> str:
+    return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def is_fresh(path: Path) -> bool:

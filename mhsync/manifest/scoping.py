@@ -85,6 +85,9 @@ def scope(
     broken: set[str] = set()
     for diagnostic in result.diagnostics:
         owner = next((s for s in spans if s.holds(diagnostic)), None)
+        if diagnostic.used_by is not None:  # found in a fragment's value: it is that agent's
+            user = diagnostic.used_by.agent
+            owner = next((s for s in spans if s.agent.handle == user), owner)
         if owner is None or owner.selected is not False:
             kept.append(diagnostic)
             continue

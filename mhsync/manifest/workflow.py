@@ -57,7 +57,12 @@ def load_scoped(
     False where a live-only agent may be named (``--prune``) and check after reading the workspace.
     """
     result = load_manifests(
-        config.manifest_paths(paths), variables=target.vars, env=env, check_env=check_env
+        config.manifest_paths(paths),
+        variables=target.vars,
+        env=env,
+        check_env=check_env,
+        target=target.name,
+        root=config.root,
     )
     scoped = scope(
         result,

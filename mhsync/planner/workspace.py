@@ -12,6 +12,7 @@ from mhsync.plan import Action, AgentPlan, Plan
 from mhsync.planner.agents import plan_delete, plan_existing, plan_new
 from mhsync.planner.options import PlanOptions
 from mhsync.planner.ordering import order_agents
+from mhsync.planner.provenance import annotate
 from mhsync.planner.refs import agent_refs, dangling_after
 from mhsync.state import AgentState, WorkspaceState
 
@@ -40,7 +41,7 @@ def plan(
     deletes, prune_warnings = _prune(desired, live, options)
     agents = order_agents(planned) + deletes
     _check_max_deletes(agents, options)
-    return Plan(
+    planned_all = Plan(
         target=target,
         agents=agents,
         ignored={
@@ -50,6 +51,7 @@ def plan(
         },
         warnings=(*warnings, *prune_warnings),
     )
+    return annotate(planned_all, desired)
 
 
 def _prune(

@@ -8,7 +8,7 @@ or for a whole-section replace the items before and after, diffed as a list.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from mhsync.plan import AGENT_SECTION, Action, AgentPlan, Change, FieldChange
@@ -75,12 +75,22 @@ def used_markers(blocks: Iterable[AgentBlock]) -> list[str]:
 
 
 def _agent_lines(agent: AgentPlan) -> list[Line]:
-    return [line for change in agent.changes for line in change_lines(change)]
+    return [line for change in agent.changes for line in change_lines(change, agent.fragments)]
 
 
-def change_lines(change: Change) -> list[Line]:
+def fragment_note(names: str | None) -> str:
+    """How a rendering says where an inherited value lives."""
+    if not names:
+        return ""
+    return f" (from fragment{'s' if ', ' in names else ''} {names})"
+
+
+def change_lines(change: Change, fragments: Mapping[str, str] | None = None) -> list[Line]:
+    """``fragments``: the agent's ``AgentPlan.fragments``, for "from fragment X" notes."""
+    marks = fragments or {}
     marker = MARKERS[change.action]
-    lines = [_line(marker, 1, change.address + _suffix(change))]
+    header = change.address + _suffix(change) + fragment_note(marks.get(change.address))
+    lines = [_line(marker, 1, header)]
     sensitive = [tuple(p.split(".")) for p in change.sensitive]
     if change.action is Action.CREATE:
         lines += _leaves("+", change.after, sensitive)
@@ -88,7 +98,12 @@ def change_lines(change: Change) -> list[Line]:
         lines += _leaves("-", change.before, sensitive)
     elif change.action is Action.UPDATE:
         for field in change.fields:
-            lines += _field_lines(field, under(tuple(field.path.split(".")), sensitive))
+            found = _field_lines(field, under(tuple(field.path.split(".")), sensitive))
+            note = fragment_note(marks.get(f"{change.address}#{field.path}"))
+            if note and found:
+                first = found[0]
+                found[0] = Line(first.marker, first.indent, (*first.segments, Segment(note)))
+            lines += found
     elif change.action is Action.REPLACE:
         lines += _replace_lines(change.before or [], change.after or [], sensitive)
     return lines

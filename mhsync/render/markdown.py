@@ -64,6 +64,9 @@ def _head(plan: Plan) -> str:
     for handle, paths in plan.ignored.items():
         lines.append(f"> Ignored on `agent[{handle}]`: " + ", ".join(f"`{p}`" for p in paths))
     lines += [f"> **Warning:** {_cell(w)}" for w in plan.warnings]
+    for name, handles in plan.fragment_users().items():
+        agents = ", ".join(f"`{h}`" for h in handles)
+        lines.append(f"> Fragment `{name}` changes {len(handles)} agent(s): {agents}")
     needs = secrets_line(plan, quote="`")
     if needs is not None:
         lines.append(f"> **Note:** {needs[0].upper() + needs[1:]}.")

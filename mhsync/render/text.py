@@ -63,6 +63,9 @@ def text_lines(plan: Plan) -> list[list[Segment]]:
         for handle, paths in plan.ignored.items():
             out.append([Segment(f"  agent[{handle}]: {', '.join(paths)}", "muted")])
     out += [[Segment(f"Warning: {w}", "warning")] for w in plan.warnings]
+    for name, handles in plan.fragment_users().items():
+        agents = ", ".join(f"agent[{h}]" for h in handles)
+        out.append([Segment(f"Fragment {name} changes {len(handles)} agent(s): {agents}", "muted")])
     blocks = agent_blocks(plan.agents)
     if blocks:
         legend = "  ".join(f"{m} {LEGEND[m]}" for m in used_markers(blocks))

@@ -11,6 +11,7 @@ labels, since live agents have none of their own.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,9 +20,10 @@ from typing import Any
 from mhsync.config import Target
 from mhsync.errors import ConfigError
 from mhsync.export import ExportedAgent, ExportOptions, export_agent, manifest_text, unique_handles
+from mhsync.export.common import extract_common
 from mhsync.live import RawAgent, list_agents, read_separate_sections
 from mhsync.manifest.discover import discover
-from mhsync.manifest.document import Metadata
+from mhsync.manifest.document import HANDLE_PATTERN, Metadata
 from mhsync.manifest.yamlio import read_documents
 from mhsync.matching import handle_from_name
 from mhsync.selection import Selection
@@ -31,7 +33,12 @@ from mhsync.workflows.livestate import canonical_live
 from mhsync.workspace import Workspace
 
 SCHEMA_FILE = Path("schemas") / "agent.schema.json"
-_KEPT_METADATA = tuple(k for k in Metadata.model_fields if k not in ("name", "uuid"))
+_KEPT_METADATA = tuple(
+    k for k in Metadata.model_fields if k not in ("name", "uuid", "uses", "drop")
+)
+"""Metadata an existing manifest keeps on re-export. Not ``uses``/``drop``: the exported spec
+is complete, and fragments merged under it would repeat their ordered items."""
+FRAGMENT_SCHEMA_FILE = Path("schemas") / "fragment.schema.json"
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,8 @@ class ExportRequest:
     """Handles, display names or uuids of live agents."""
     everything: bool = False
     selector: str | None = None
+    extract_common: str | None = None
+    """Handle of a fragment to write with what every exported agent shares (None: no fragment)."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,8 @@ class ExportOutcome:
     """Placeholder variables the files use; each must be set before plan or apply."""
     target: Target
     requests: int
+    fragment: WrittenFile | None = None
+    """The fragment ``--extract-common`` wrote, when the agents shared anything."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +89,9 @@ def run_export(workspace: Workspace, request: ExportRequest) -> ExportOutcome:
         )
     if request.everything and (request.agents or request.selector):
         raise ConfigError("--all exports every agent; leave out --agent and --selector")
+    name = request.extract_common
+    if name is not None and not re.fullmatch(HANDLE_PATTERN, name):
+        raise ConfigError(f"--extract-common {name!r}: a fragment name must be a lowercase handle")
     target = workspace.target
     existing = existing_manifests(request.out_dir)
     with connect(target) as connection:
@@ -103,6 +117,12 @@ def run_export(workspace: Workspace, request: ExportRequest) -> ExportOutcome:
             )
             for agent in live.agents.values()
         ]
+        fragment = None
+        if request.extract_common is not None:
+            common, exported = extract_common(exported, request.extract_common)
+            if common is not None:
+                schema = schema_reference(workspace.root, request.out_dir, FRAGMENT_SCHEMA_FILE)
+                fragment = write_manifests(request.out_dir, [common], schema=schema)[0]
         files = write_manifests(
             request.out_dir,
             exported,
@@ -110,7 +130,7 @@ def run_export(workspace: Workspace, request: ExportRequest) -> ExportOutcome:
             paths={u: e.path for u, e in existing.items()},
         )
         return ExportOutcome(
-            files, placeholders(exported), target, connection.counter.total
+            files, placeholders(exported), target, connection.counter.total, fragment
         )
 
 
@@ -150,9 +170,9 @@ def placeholders(exported: Iterable[ExportedAgent]) -> list[str]:
     return sorted({slot.variable for agent in exported for slot in agent.secrets})
 
 
-def schema_reference(root: Path, out_dir: Path) -> str:
+def schema_reference(root: Path, out_dir: Path, schema_file: Path = SCHEMA_FILE) -> str:
     """The agent schema of the project at ``root``, relative to the directory written to."""
-    schema = (root / SCHEMA_FILE).resolve()
+    schema = (root / schema_file).resolve()
     return Path(os.path.relpath(schema, out_dir.resolve())).as_posix()
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from mhsync.state import Item
 from mhsync.workflows.connect import connect
 from mhsync.workflows.livestate import EVERYTHING, read_live
 from mhsync.workflows.plan import load_scope
+from mhsync.workflows.pull_sources import route, write_prose
 from mhsync.workspace import Workspace
 
 
@@ -48,6 +49,9 @@ class PullOutcome:
     warnings: list[Diagnostic]
     target: Target
     requests: int
+    left_alone: dict[str, str] = field(default_factory=dict)
+    """Agents with workspace edits pull did not write (handle -> which, and where they live):
+    values a fragment wrote, or text built with ``${file:...}`` (see ``pull_sources``)."""
 
 
 def run_pull(workspace: Workspace, request: PullRequest) -> PullOutcome:
@@ -69,6 +73,7 @@ def run_pull(workspace: Workspace, request: PullRequest) -> PullOutcome:
             by_file.setdefault(parsed.doc.file, []).append(parsed)
     changed: dict[Path, list[str]] = {}
     secrets: list[str] = []
+    left_alone: dict[str, str] = {}
     for file, agents in sorted(by_file.items()):
         path = Path(file)
         preamble, text = split_preamble(path.read_text(encoding="utf-8"))
@@ -77,10 +82,19 @@ def run_pull(workspace: Workspace, request: PullRequest) -> PullOutcome:
         for parsed in agents:
             assert parsed.handle is not None
             handle = parsed.handle
+            document = documents[parsed.doc.index - 1]
+            routed = route(
+                parsed, document, scoped.everyone.agents[handle], live.agents[handle], path
+            )
+            for prose, new_text in routed.prose.items():
+                if write_prose(prose, new_text):
+                    changed.setdefault(prose, []).append(handle)
+            if routed.reported:
+                left_alone[handle] = ", ".join(routed.reported) + ": edit them where they live"
             result = merge_agent(
-                documents[parsed.doc.index - 1],
+                document,
                 file_items(parsed, pinned),
-                scoped.everyone.agents[handle],
+                routed.desired,
                 live.agents[handle],
                 export_agent(live.agents[handle], ExportOptions(complete=True)),
             )
@@ -98,7 +112,13 @@ def run_pull(workspace: Workspace, request: PullRequest) -> PullOutcome:
             changed[path] = touched
     missing = sorted(h for h in scoped.selected.agents if h not in live.agents)
     return PullOutcome(
-        changed, sorted(set(secrets)), missing, list(scoped.result.warnings), target, requests
+        changed,
+        sorted(set(secrets)),
+        missing,
+        list(scoped.result.warnings),
+        target,
+        requests,
+        left_alone,
     )
 
 

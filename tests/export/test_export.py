@@ -229,3 +229,33 @@ def test_export_finds_agents_by_uuid_and_display_name(project: Project, mh: Mh) 
         "nordstaden-chat-support.yaml",
         "volvo-parts-desk.yaml",
     ]
+
+
+def test_export_extract_common_factors_shared_values_into_a_fragment(
+    project: Project, mh: Mh, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    applied(mh)
+    result = mh("export", "--all", "-o", "exported", "--extract-common", "shared")
+    assert result.code == 0, result.text
+    out = project.root / "exported"
+    fragment = load(out / "shared.yaml")
+    assert fragment["kind"] == "Fragment" and fragment["metadata"]["name"] == "shared"
+    assert fragment["spec"]["company_name"] == "Volvo Cars Nordstaden"  # in every example agent
+    assert "fragment[shared]" in result.out
+    text = (out / "shared.yaml").read_text(encoding="utf-8")
+    assert text.startswith("# yaml-language-server: $schema=../schemas/fragment.schema.json\n")
+    for path in sorted(out.glob("*.yaml")):
+        if path.name == "shared.yaml":
+            continue
+        document = load(path)
+        assert document["metadata"]["uses"] == ["shared"]
+        assert "company_name" not in document["spec"]
+    set_placeholders(monkeypatch, out)
+    assert mh("validate", "exported", "--strict").code == 0
+    assert_plan_empty(mh, "exported")
+    assert mh("fmt", "--check", "exported").code == 0
+
+
+def test_extract_common_needs_a_handle(project: Project, mh: Mh) -> None:
+    result = mh("export", "--all", "-o", "exported", "--extract-common", "Not A Handle")
+    assert result.code != 0 and "lowercase handle" in result.text

@@ -173,3 +173,16 @@ def test_fmt_reports_broken_yaml_and_leaves_it_alone(project: Project, mh: Mh) -
     assert result.code == 1
     assert "broken.yaml" in result.err
     assert broken.read_text(encoding="utf-8").endswith("[unclosed\n")
+
+
+def test_fmt_orders_a_fragment_by_the_fragment_model() -> None:
+    given = (
+        "spec:\n  notes: [a]\n  tone: Warm\nmetadata:\n  uses: [base]\n  description: Shared\n"
+        "  name: common\nkind: Fragment\napiVersion: mhsync/v1\n"
+    )
+    expected = (
+        "apiVersion: mhsync/v1\nkind: Fragment\nmetadata:\n  name: common\n"
+        "  description: Shared\n  uses:\n    - base\nspec:\n  tone: Warm\n  notes:\n    - a\n"
+    )
+    assert format_text(given) == expected
+    assert format_text(expected) == expected

@@ -97,7 +97,7 @@ def test_valid_examples_exit_zero(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(EXAMPLES)
     result = run(["--strict"], env=EXAMPLE_ENV)
     assert result.exit_code == 0, result.output
-    assert result.stdout == "valid: 3 agents in 3 files\n"
+    assert result.stdout == "valid: 3 agents in 4 files\n"
     result = run(["--target", "production"], env=EXAMPLE_ENV)
     assert (result.exit_code, result.stderr) == (
         0,

@@ -14,7 +14,13 @@ from mhsync.sections import SECTIONS
 from .conftest import EXAMPLE_ENV, EXAMPLES
 
 AGENT_FILES = sorted((EXAMPLES / "agents").glob("*.yaml"))
-SCHEMA_LINE = "# yaml-language-server: $schema=../../schemas/agent.schema.json"
+SCHEMA_LINE = "# yaml-language-server: $schema=../../schemas/{kind}.schema.json"
+
+
+def _parsed_metadata() -> list[Metadata]:
+    config = load_project_config(EXAMPLES)
+    result = load_manifests(config.manifest_paths(), variables=config.target(None).vars)
+    return [a.metadata for a in result.agents if a.metadata is not None]
 
 
 def _load() -> tuple[list[Path], object]:
@@ -39,7 +45,9 @@ def test_examples_validate_without_any_diagnostic() -> None:
 
 @pytest.mark.parametrize("path", AGENT_FILES, ids=[p.stem for p in AGENT_FILES])
 def test_every_example_names_the_schema(path: Path) -> None:
-    assert path.read_text(encoding="utf-8").splitlines()[0] == SCHEMA_LINE
+    text = path.read_text(encoding="utf-8")
+    kind = "fragment" if "\nkind: Fragment\n" in text else "agent"
+    assert text.splitlines()[0] == SCHEMA_LINE.format(kind=kind)
 
 
 def test_examples_use_every_section_and_field_group() -> None:
@@ -73,7 +81,8 @@ def test_examples_use_every_section_and_field_group() -> None:
         )
         if value
     }
-    assert metadata_used == set(Metadata.model_fields) - {"name", "uuid"}
+    composition = {key for a in _parsed_metadata() for key in ("uses", "drop") if getattr(a, key)}
+    assert metadata_used | composition == set(Metadata.model_fields) - {"name", "uuid"}
     secrets = [
         i.secrets for a in agents for items in a.collections.values() for i in items if i.secrets
     ]
@@ -94,3 +103,18 @@ def test_examples_load_without_any_secret_variable() -> None:
     result = load_manifests(config.manifest_paths(), variables=config.target(None).vars, env={})
     assert result.errors == []
     assert len(result.workspace.agents) == 3
+
+
+def test_examples_share_a_fragment_and_keep_a_prompt_in_markdown() -> None:
+    """Every example agent uses the shared fragment; one prompt lives in a Markdown file."""
+    metadata = _parsed_metadata()
+    assert len(metadata) == 3
+    assert all("nordstaden-defaults" in [u.fragment for u in m.uses] for m in metadata)
+    config = load_project_config(EXAMPLES)
+    result = load_manifests(
+        config.manifest_paths(), variables=config.target(None).vars, env=EXAMPLE_ENV
+    )
+    service = result.workspace.agents["volvo-service"].objects["core"]
+    prompt = (EXAMPLES / "agents" / "prompts" / "volvo-service.md").read_text(encoding="utf-8")
+    assert service["custom_prompt"] == prompt.removesuffix("\n")
+    assert service["company_name"] == "Volvo Cars Nordstaden"

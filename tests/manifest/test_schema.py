@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from mhsync.cli.schema import schema_command
 from mhsync.manifest.document import HANDLE_PATTERN
-from mhsync.manifest.schema import agent_schema, schema_text
+from mhsync.manifest.schema import agent_schema, fragment_schema, schema_text
 from mhsync.manifest.yamlio import parse_text
 
 from .conftest import EXAMPLES, REPO, agent
@@ -70,11 +70,27 @@ def test_schema_accepts_the_examples_as_written() -> None:
     """What an editor sees: the raw example documents (references unsubstituted) are valid."""
     jsonschema = pytest.importorskip("jsonschema")
     validator = jsonschema.Draft202012Validator(agent_schema())
+    fragments = jsonschema.Draft202012Validator(fragment_schema())
     for path in sorted((EXAMPLES / "agents").glob("*.yaml")):
         for doc in parse_text(path.read_text(encoding="utf-8"), str(path)).docs:
-            errors = [e.message for e in validator.iter_errors(doc.data)]
+            check = fragments if doc.data.get("kind") == "Fragment" else validator
+            errors = [e.message for e in check.iter_errors(doc.data)]
             assert errors == [], path.name
     bad = parse_text(agent("speed: quick\n"), "x").docs[0].data
     assert [e.message for e in validator.iter_errors(bad)] == [
         "'quick' is not one of ['normal', 'fast']"
     ]
+
+
+def test_committed_fragment_schema_is_fresh_and_covers_fragments() -> None:
+    from mhsync.manifest.schema import fragment_schema_text
+
+    committed = REPO / "schemas" / "fragment.schema.json"
+    assert committed.read_text(encoding="utf-8") == fragment_schema_text(), (
+        "schemas/fragment.schema.json is stale: run `mhsync schema fragment --write`"
+    )
+    schema = fragment_schema()
+    assert schema["properties"]["kind"]["const"] == "Fragment"
+    assert "name" not in schema["$defs"]["FragmentSpec"].get("required", [])
+    agent_meta = agent_schema()["$defs"]["Metadata"]["properties"]
+    assert {"uses", "drop"} <= set(agent_meta)

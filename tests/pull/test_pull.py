@@ -209,6 +209,7 @@ def test_pull_keeps_a_files_own_indentation_and_document_markers(
     text = (
         "# Parts desk, indented by four.\n---\napiVersion: mhsync/v1\nkind: Agent\n"
         "metadata:\n    name: volvo-parts\n    labels:\n        team: parts\n"
+        "    uses: [nordstaden-defaults]\n    drop: [timezone]\n"
         "spec:\n    name: Volvo Parts Desk\n    role: 'Parts and accessories specialist'\n"
         "    objective: Help customers find and order genuine Volvo parts and accessories.\n"
         "    tone: Knowledgeable and helpful\n"
@@ -224,4 +225,49 @@ def test_pull_keeps_a_files_own_indentation_and_document_markers(
     removed, added = removed_and_added(text, path.read_text(encoding="utf-8"))
     assert removed == ["    tone: Knowledgeable and helpful"]
     assert added == ["    description: Parts", "    tone: Brisk"]
+    assert mh("plan", "--detailed-exitcode").code == 0
+
+
+def test_pull_never_copies_an_inherited_value_into_the_agent(applied: Project, mh: Mh) -> None:
+    """A dashboard edit of a value a fragment writes is reported; every file stays as it is."""
+    files = sorted((applied.root / "agents").rglob("*.*"))
+    before = {p: p.read_bytes() for p in files}
+    with dashboard(applied) as api:
+        uuid = agent_named(api, "Volvo Parts Desk")["agent_uuid"]
+        data(api.patch(f"/agents/{uuid}", json={"company_name": "Renamed Motors"}))
+    result = mh("pull")
+    assert result.code == 0, result.text
+    assert {p: p.read_bytes() for p in files} == before
+    assert "agent[volvo-parts]: not pulled: spec.company_name" in result.err
+    assert "(from fragment `nordstaden-defaults`)" in result.err
+
+
+def test_pull_writes_own_edits_and_reports_inherited_ones(applied: Project, mh: Mh) -> None:
+    fragment = applied.root / "agents/nordstaden-defaults.yaml"
+    kept = fragment.read_bytes()
+    with dashboard(applied) as api:
+        uuid = agent_named(api, "Volvo Parts Desk")["agent_uuid"]
+        data(api.patch(f"/agents/{uuid}", json={"tone": "Brisk", "company_name": "Other"}))
+    result = mh("pull")
+    assert result.code == 0, result.text
+    text = (applied.root / "agents/volvo-parts.yaml").read_text(encoding="utf-8")
+    assert "  tone: Brisk\n" in text and "company_name" not in text
+    assert fragment.read_bytes() == kept
+    assert "spec.company_name (from fragment `nordstaden-defaults`)" in result.err
+    plan = mh("plan", "--detailed-exitcode")
+    assert plan.code == 2 and "company_name" in plan.out and "tone" not in plan.out
+
+
+def test_pull_writes_a_prompt_edit_into_its_file(applied: Project, mh: Mh) -> None:
+    manifest = applied.root / "agents/volvo-service.yaml"
+    kept = manifest.read_bytes()
+    with dashboard(applied) as api:
+        uuid = agent_named(api, "Volvo Service Line")["agent_uuid"]
+        data(api.patch(f"/agents/{uuid}", json={"custom_prompt": "Say hi.\nThen listen."}))
+    result = mh("pull")
+    assert result.code == 0, result.text
+    prompt = applied.root / "agents/prompts/volvo-service.md"
+    assert prompt.read_text(encoding="utf-8") == "Say hi.\nThen listen.\n"
+    assert manifest.read_bytes() == kept  # the ${file:} reference stays
+    assert "prompts/volvo-service.md" in result.out
     assert mh("plan", "--detailed-exitcode").code == 0

@@ -26,7 +26,7 @@ def test_validate_reports_only_the_selected_agents(project: Project, mh: Mh) -> 
     assert service.code == 0, service.text
     assert "volvo-parts.yaml" not in service.out
     assert service.out.splitlines()[-1] == (
-        "valid: 1 agent in 3 files (selection: team=service; 1 problem of other agents not shown)"
+        "valid: 1 agent in 4 files (selection: team=service; 1 problem of other agents not shown)"
     )
     parts = mh("validate", "--agent", "volvo-parts")
     assert parts.code == 1
