@@ -21,6 +21,7 @@ secret: callers build them from method, path and server-provided codes only.
         ├── ConnectionFailedError  no answer (after the retry budget is spent)
         ├── OutcomeUnknownError  a POST that may or may not have landed; never retried blind
         └── UnexpectedResponseError  an answer that is not the documented JSON envelope
+            └── ListChangedError     a list kept changing while it was read (re-read each time)
 """
 
 from __future__ import annotations
@@ -156,3 +157,12 @@ class OutcomeUnknownError(ApiError):
 
 class UnexpectedResponseError(ApiError):
     """The API answered, but not with the documented JSON (e.g. HTML, a redirect, no ``data``)."""
+
+
+class ListChangedError(UnexpectedResponseError):
+    """A list read page by page kept changing under the reader (total moved, items shifted).
+
+    Each read that saw the list move was thrown away and the list read again; this is raised
+    when no read in a row came out consistent, so nothing is planned from a list that may miss
+    or repeat agents.
+    """

@@ -8,10 +8,12 @@
 
 Modules: ``token`` (the secret), ``settings`` (base URL checks, environment), ``envelope``
 (every response shape, ASSUMED ones included), ``retry`` (what is retried, how long to wait),
-``outcome`` (what an attempt means, which exception), ``http`` (:class:`ApiClient`).
+``outcome`` (what an attempt means, which exception), ``limits`` (size cap and deadline of
+one answer), ``pages`` (reading a whole list), ``http`` (:class:`ApiClient`).
 """
 
 from mhsync.client.http import ApiClient, OnRequest
+from mhsync.client.limits import ResponseLimits
 from mhsync.client.outcome import error_class_for
 from mhsync.client.retry import RetryPolicy
 from mhsync.client.settings import (
@@ -29,6 +31,7 @@ __all__ = [
     "ApiClient",
     "ClientSettings",
     "OnRequest",
+    "ResponseLimits",
     "RetryPolicy",
     "Token",
     "error_class_for",

@@ -7,9 +7,10 @@ ASSUMED and *tolerant* shape, so that correcting it against the real service is 
   ASSUMED: a body without ``data`` that only says ``success``/``message`` carries no data (None);
   any other JSON body without ``data`` is returned as is.
 - ASSUMED: a 2xx body with ``"success": false`` is an error, not a success.
-- pages: ``data.items`` (primary) or ``data.data`` (Laravel) with ``current_page``/``last_page``
-  beside the items, or in a ``meta``/``pagination`` object beside them or beside ``data``;
-  a plain list with no meta anywhere is a single, complete page.
+- pages: ``data.items`` (primary) or ``data.data`` (Laravel) with ``current_page``/``last_page``/
+  ``total`` beside the items, or in a ``meta``/``pagination`` object beside them or beside
+  ``data``, or a plain list. How far to read is :mod:`mhsync.client.pages`'s business: a page
+  shorter than ``per_page`` ends the list only when meta says so.
 - errors: ``{"success": false, "message", "error": {"code", "details", "field"}}`` (primary) or
   Laravel's ``{"message", "errors": {"field": ["msg", ...]}}``; anything else is "HTTP <status>".
 """
@@ -23,6 +24,7 @@ from typing import Any
 _MAX_MESSAGE = 500
 _ENVELOPE_ONLY_KEYS = frozenset({"success", "message", "status"})
 _META_CONTAINERS = ("meta", "pagination")
+_META_KEYS = ("current_page", "last_page", "total")
 
 
 class EnvelopeError(ValueError):
@@ -31,26 +33,18 @@ class EnvelopeError(ValueError):
 
 @dataclass(frozen=True)
 class Page:
-    """One page of a list: its items and, when the server said so, where it sits in the list."""
+    """One page of a list: its items and, when the server said so, where it sits in the list.
+
+    ``paginated`` is False for a plain list with no meta anywhere. Whether to ask for the next
+    page is decided by :mod:`mhsync.client.pages`, never from the length of a page alone.
+    """
 
     items: list[dict[str, Any]]
     current_page: int | None
     last_page: int | None
     per_page: int | None
     paginated: bool
-
-    def has_more(self, requested_per_page: int | None) -> bool:
-        """Whether another page should be asked for.
-
-        With meta: until ``current_page >= last_page``. Without meta but in a paginated shape: until
-        an empty or short page. A plain list is always complete.
-        """
-        if not self.paginated:
-            return False
-        if self.current_page is not None and self.last_page is not None:
-            return self.current_page < self.last_page
-        per_page = self.per_page or requested_per_page
-        return bool(self.items) and per_page is not None and len(self.items) >= per_page
+    total: int | None = None
 
 
 @dataclass(frozen=True)
@@ -101,11 +95,11 @@ def _find_meta(*holders: Any) -> dict[str, Any] | None:
     for holder in holders:
         if not isinstance(holder, dict):
             continue
-        if "current_page" in holder or "last_page" in holder:
+        if any(key in holder for key in _META_KEYS):
             return holder
         for key in _META_CONTAINERS:
             inner = holder.get(key)
-            if isinstance(inner, dict) and ("current_page" in inner or "last_page" in inner):
+            if isinstance(inner, dict) and any(k in inner for k in _META_KEYS):
                 return inner
     return None
 
@@ -139,6 +133,7 @@ def decode_page(body: Any) -> Page:
         last_page=_int_or_none(meta.get("last_page")),
         per_page=_int_or_none(meta.get("per_page")),
         paginated=paginated,
+        total=_int_or_none(meta.get("total")),
     )
 
 

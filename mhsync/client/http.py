@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Generator, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
 from typing import Any
@@ -21,9 +21,20 @@ from typing import Any
 import httpx
 
 from mhsync import __version__
-from mhsync.client import envelope
+from mhsync.client import envelope, pages
+from mhsync.client.limits import (
+    DEADLINE_VAR,
+    MAX_RESPONSE_MB_VAR,
+    DeadlineExceeded,
+    RequestDeadline,
+    ResponseLimits,
+    TooLargeError,
+    install_deadline,
+    read_body,
+    with_body,
+)
 from mhsync.client.outcome import Attempt, Call
-from mhsync.client.retry import RetryPolicy, classify_transport_error
+from mhsync.client.retry import Failure, RetryPolicy, classify_transport_error
 from mhsync.client.settings import validate_base_url
 from mhsync.client.token import Token
 from mhsync.errors import ApiError, UnexpectedResponseError
@@ -36,7 +47,6 @@ Params = Mapping[str, str | int | float | bool]
 DEFAULT_USER_AGENT = f"mhsync/{__version__}"
 DEFAULT_PER_PAGE = 100
 MAX_PER_PAGE = 100
-MAX_PAGES = 100_000
 
 
 class _BearerAuth(httpx.Auth):
@@ -84,11 +94,13 @@ class ApiClient:
         retry: RetryPolicy | None = None,
         user_agent: str = DEFAULT_USER_AGENT,
         on_request: OnRequest | None = None,
+        limits: ResponseLimits | None = None,
     ) -> None:
         if not isinstance(token, Token):
             raise TypeError("token must be a mhsync.client.Token")
         self.base_url = validate_base_url(base_url)
         self.retry = retry if retry is not None else RetryPolicy()
+        self.limits = limits if limits is not None else ResponseLimits()
         self._token = token
         self._on_request = on_request
         self._http = httpx.Client(
@@ -100,6 +112,7 @@ class ApiClient:
             follow_redirects=False,
             verify=True,
         )
+        install_deadline(self._http)
 
     def __repr__(self) -> str:
         return f"ApiClient(base_url={self.base_url!r})"
@@ -158,93 +171,55 @@ class ApiClient:
         params: Params | None = None,
         *,
         parallelism: int = 1,
+        identity: str | None = None,
     ) -> Iterator[dict[str, Any]]:
-        """Yield the items of a paginated list, asking ``?page=N&per_page=...``.
+        """The items of a paginated list, asking ``?page=N&per_page=...``, in the server's order.
 
-        ``per_page`` must be 1..100 (the documented maximum), so a short page really is the
-        last. With ``parallelism`` 1 pages are fetched lazily, one after another. With more,
-        and when page 1 says how many pages there are (``last_page``), pages 2..last are
-        fetched concurrently: on a large workspace the list would otherwise be a chain of
-        round trips nothing can overlap. Items keep the server's order either way.
+        The whole list is read before the first item is yielded, under the rules of
+        :mod:`mhsync.client.pages`: a short page is the last only when meta says so, ``total``
+        is cross-checked, and a list that changes while it is read (``total``/``last_page``
+        moved, an item by ``identity`` seen twice) is read again; :class:`ListChangedError`
+        when it never holds still. ``per_page`` must be 1..100 (the ASSUMED maximum; a server
+        may cap lower). With ``parallelism`` above 1, pages 2..``last_page`` are fetched
+        concurrently once page 1 announced them.
         """
         if not 1 <= per_page <= MAX_PER_PAGE:
             raise ValueError(f"per_page must be between 1 and {MAX_PER_PAGE}")
         base = dict(params or {})
         base["per_page"] = per_page
-        if parallelism > 1:
-            return self._pages_concurrently(path, base, per_page, parallelism)
-        return self._pages(path, base, per_page, first_page_params=True)
+        clean = _clean_path(path)
+
+        def fetch(page_no: int) -> envelope.Page:
+            return self._fetch_page(path, base, page_no, with_number=True)
+
+        def fetch_many(numbers: Iterable[int]) -> dict[int, envelope.Page]:
+            wanted = list(numbers)
+            with ThreadPoolExecutor(max_workers=max(1, min(parallelism, len(wanted)))) as pool:
+                return dict(zip(wanted, pool.map(fetch, wanted), strict=True))
+
+        reader = pages.ListRead(
+            clean, fetch, fetch_many if parallelism > 1 else None, identity=identity
+        )
+        return iter(reader.items())
 
     def get_list(self, path: str, params: Params | None = None) -> list[dict[str, Any]]:
         """Items of a list endpoint without documented pagination (intents, webhooks).
 
         Accepts ``data`` as a list, ``data.items`` or ``data.data``. Should the server paginate
-        after all (meta says more pages), the other pages are fetched too: no item goes missing.
+        after all (meta says more pages, or ``total`` says more items), the other pages are
+        fetched too: no item goes missing.
         """
-        return list(self._pages(path, dict(params or {}), None, first_page_params=False))
+        query: dict[str, Any] = dict(params or {})
+
+        def fetch(page_no: int) -> envelope.Page:
+            page = self._fetch_page(path, query, page_no, with_number=False)
+            if page.per_page is not None:
+                query["per_page"] = page.per_page
+            return page
+
+        return pages.ListRead(_clean_path(path), fetch, open_ended=False).items()
 
     # -- machinery ----------------------------------------------------------------------------
-
-    def _pages(
-        self,
-        path: str,
-        params: dict[str, Any],
-        per_page: int | None,
-        *,
-        first_page_params: bool,
-        start_page: int = 1,
-        previous: list[dict[str, Any]] | None = None,
-    ) -> Iterator[dict[str, Any]]:
-        clean = _clean_path(path)
-        page_no = start_page
-        while True:
-            page = self._fetch_page(path, params, page_no, with_number=first_page_params)
-            repeated = _repeated_page(previous, page, page_no, clean)
-            if repeated is not None:
-                raise repeated
-            yield from page.items
-            if not page.has_more(per_page):
-                return
-            if page_no >= MAX_PAGES:
-                raise _too_many_pages(clean)
-            if per_page is None and page.per_page is not None:
-                params = {**params, "per_page": page.per_page}
-            previous = page.items
-            page_no += 1
-
-    def _pages_concurrently(
-        self, path: str, params: dict[str, Any], per_page: int, parallelism: int
-    ) -> Iterator[dict[str, Any]]:
-        clean = _clean_path(path)
-        pages = [self._fetch_page(path, params, 1, with_number=True)]
-        first = pages[0]
-        last = first.last_page if first.current_page == 1 and first.has_more(per_page) else None
-        if last is not None:
-            if last > MAX_PAGES:
-                raise _too_many_pages(clean)
-            with ThreadPoolExecutor(max_workers=max(1, min(parallelism, last - 1))) as pool:
-                pages += pool.map(
-                    lambda n: self._fetch_page(path, params, n, with_number=True),
-                    range(2, last + 1),
-                )
-            for page_no in range(2, len(pages) + 1):
-                repeated = _repeated_page(
-                    pages[page_no - 2].items, pages[page_no - 1], page_no, clean
-                )
-                if repeated is not None:
-                    raise repeated
-        for page in pages:
-            yield from page.items
-        if pages[-1].has_more(per_page):
-            # No page count on page 1, or the list grew while it was read: walk on from here.
-            yield from self._pages(
-                path,
-                params,
-                per_page,
-                first_page_params=True,
-                start_page=len(pages) + 1,
-                previous=pages[-1].items,
-            )
 
     def _fetch_page(
         self, path: str, params: dict[str, Any], page_no: int, *, with_number: bool
@@ -291,11 +266,12 @@ class ApiClient:
     def _request(self, method: str, path: str, params: Params | None, payload: _Payload) -> Any:
         call = Call(method, _clean_path(path), self._scrub)
         started = self.retry.clock()
+        deadline = RequestDeadline(self.limits.deadline)
         attempts = 0
         maybe_applied = False
         while True:
             attempts += 1
-            attempt = self._attempt(call, path, params, payload, attempts)
+            attempt = self._attempt(call, path, params, payload, attempts, deadline)
             verdict = call.judge(attempt, attempts, maybe_applied)
             if verdict.error is None:
                 return verdict.value
@@ -303,28 +279,46 @@ class ApiClient:
                 raise verdict.error
             maybe_applied = maybe_applied or verdict.maybe_applied
             delay = self.retry.next_delay(attempts, verdict.retry_after, started)
-            if delay is None:
+            if delay is None or delay >= deadline.remaining():
                 raise call.exhausted(attempt, attempts, self.retry.clock() - started)
             self.retry.sleep(delay)
 
     def _attempt(
-        self, call: Call, path: str, params: Params | None, payload: _Payload, number: int
+        self,
+        call: Call,
+        path: str,
+        params: Params | None,
+        payload: _Payload,
+        number: int,
+        deadline: RequestDeadline,
     ) -> Attempt:
         """Send once; log and report the attempt. Transport errors become an :class:`Attempt`."""
         started = time.perf_counter()
         status: int | None = None
         try:
-            response = self._http.request(
-                call.method,
-                path.lstrip("/"),
-                params=dict(params) if params else None,
-                json=payload.value,
-            )
-            status = response.status_code
-            result = Attempt(response)
+            with deadline:
+                request = self._http.build_request(
+                    call.method,
+                    path.lstrip("/"),
+                    params=dict(params) if params else None,
+                    json=payload.value,
+                )
+                response = self._http.send(request, stream=True)
+                try:
+                    status = response.status_code
+                    body = read_body(response, self.limits, deadline)
+                finally:
+                    response.close()
+            result = Attempt(with_body(response, body))
+        except TooLargeError as exc:
+            result = Attempt(None, Failure.REFUSED, self._too_large(status, exc.seen))
+        except (DeadlineExceeded, httpx.TimeoutException) as exc:
+            if not deadline.passed() and isinstance(exc, httpx.TimeoutException):
+                result = self._transport_failure(exc)
+            else:
+                result = Attempt(None, Failure.MAYBE_SENT, self._past_deadline(status))
         except httpx.RequestError as exc:
-            kind = classify_transport_error(exc)
-            result = Attempt(None, kind, self._scrub(f"{type(exc).__name__}: {exc}".rstrip(": ")))
+            result = self._transport_failure(exc)
         elapsed = time.perf_counter() - started
         logger.debug(
             "%s %s -> %s in %.3fs (attempt %d)",
@@ -338,6 +332,24 @@ class ApiClient:
             self._on_request(call.method, call.path, status)
         return result
 
+    def _transport_failure(self, exc: httpx.RequestError) -> Attempt:
+        kind = classify_transport_error(exc)
+        return Attempt(None, kind, self._scrub(f"{type(exc).__name__}: {exc}".rstrip(": ")))
+
+    def _too_large(self, status: int | None, seen: int) -> str:
+        return (
+            f"the answer (HTTP {status}) is larger than the {self.limits.describe_size()} cap "
+            f"(at least {seen:,} bytes); refusing to read it. Raise {MAX_RESPONSE_MB_VAR} if "
+            "the workspace really answers this much"
+        )
+
+    def _past_deadline(self, status: int | None) -> str:
+        got = "no answer" if status is None else f"the HTTP {status} answer did not finish"
+        return (
+            f"{got} within the {self.limits.deadline:g} s deadline of one request "
+            f"({DEADLINE_VAR}); the server is too slow or trickling"
+        )
+
     def _scrub(self, text: str) -> str:
         return text.replace(self._token.reveal(), "***")
 
@@ -347,22 +359,3 @@ def _clean_path(path: str) -> str:
     clean = path.split("?", 1)[0].split("#", 1)[0]
     return clean if clean.startswith("/") else "/" + clean
 
-
-def _repeated_page(
-    previous: list[dict[str, Any]] | None, page: envelope.Page, page_no: int, clean: str
-) -> ApiError | None:
-    """The error for a page that repeats the one before: a server ignoring ``?page=`` would
-    otherwise be read forever (or, concurrently, return one page many times)."""
-    if page_no > 1 and page.items and page.items == previous:
-        return UnexpectedResponseError(
-            f"page {page_no} repeats page {page_no - 1}: the server ignores ?page=",
-            method="GET",
-            path=clean,
-        )
-    return None
-
-
-def _too_many_pages(clean: str) -> ApiError:
-    return UnexpectedResponseError(
-        f"more than {MAX_PAGES} pages; refusing to read on", method="GET", path=clean
-    )

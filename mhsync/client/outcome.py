@@ -172,6 +172,11 @@ class Call:
         if attempt.failure is Failure.FATAL:
             message = f"request could not be sent: {attempt.detail}"
             return Verdict(error=self.error(ConnectionFailedError, message, attempts))
+        if attempt.failure is Failure.REFUSED:
+            if self.method == "POST":
+                message = f"{attempt.detail}; the POST may have been applied: " + _REREAD
+                return Verdict(error=self.error(OutcomeUnknownError, message, attempts))
+            return Verdict(error=self.error(UnexpectedResponseError, attempt.detail, attempts))
         if attempt.failure is Failure.MAYBE_SENT and self.method == "POST":
             message = (
                 f"no answer ({attempt.detail}); the request may or may not have been applied: "

@@ -65,6 +65,8 @@ class Failure(Enum):
     NOT_SENT = "not sent"
     MAYBE_SENT = "maybe sent"
     FATAL = "fatal"
+    REFUSED = "refused"
+    """The server answered, but the answer broke a bound (size): never retried."""
 
 
 def classify_transport_error(exc: Exception) -> Failure:

@@ -36,6 +36,7 @@ LAYERS: dict[str, int] = {
 THIRD_PARTY_ROOMS: dict[str, set[str]] = {
     "click": {"cli"},
     "httpx": {"client", "sandbox"},
+    "httpcore": {"client"},
     "ruamel": {"manifest", "config", "export", "workflows"},
     "deepdiff": {"planner"},
 }

@@ -17,7 +17,9 @@ from .conftest import Script, reply
 ITEMS = [{"uuid": f"u-{n}"} for n in range(7)]
 
 
-def items_meta(items: list[Any], page: int, last: int, per_page: int) -> Any:
+def items_meta(
+    items: list[Any], page: int, last: int, per_page: int, total: int = len(ITEMS)
+) -> Any:
     return {
         "success": True,
         "message": "ok",
@@ -26,36 +28,44 @@ def items_meta(items: list[Any], page: int, last: int, per_page: int) -> Any:
             "current_page": page,
             "last_page": last,
             "per_page": per_page,
-            "total": len(ITEMS),
+            "total": total,
         },
     }
 
 
-def laravel(items: list[Any], page: int, last: int, per_page: int) -> Any:
+def laravel(
+    items: list[Any], page: int, last: int, per_page: int, total: int = len(ITEMS)
+) -> Any:
     return {
         "data": {
             "data": items,
             "current_page": page,
             "last_page": last,
             "per_page": per_page,
-            "total": len(ITEMS),
+            "total": total,
         }
     }
 
 
-def resource_collection(items: list[Any], page: int, last: int, per_page: int) -> Any:
+def resource_collection(
+    items: list[Any], page: int, last: int, per_page: int, total: int = len(ITEMS)
+) -> Any:
     return {
         "data": items,
-        "meta": {"current_page": page, "last_page": last, "per_page": per_page},
+        "meta": {"current_page": page, "last_page": last, "per_page": per_page, "total": total},
         "links": {},
     }
 
 
-def items_no_meta(items: list[Any], page: int, last: int, per_page: int) -> Any:
+def items_no_meta(
+    items: list[Any], page: int, last: int, per_page: int, total: int = len(ITEMS)
+) -> Any:
     return {"success": True, "data": {"items": items}}
 
 
-def laravel_no_meta(items: list[Any], page: int, last: int, per_page: int) -> Any:
+def laravel_no_meta(
+    items: list[Any], page: int, last: int, per_page: int, total: int = len(ITEMS)
+) -> Any:
     return {"data": {"data": items}}
 
 
@@ -67,7 +77,7 @@ def server(
         per_page = int(request.url.params.get("per_page", str(default_per_page)))
         last = max(1, -(-len(items) // per_page))
         chunk = items[(page - 1) * per_page : page * per_page]
-        return reply(200, shape(chunk, page, last, per_page))
+        return reply(200, shape(chunk, page, last, per_page, len(items)))
 
     return handler
 
@@ -92,7 +102,10 @@ def test_three_pages(
     assert list(client.paginate("/agents", per_page=3, parallelism=parallelism)) == ITEMS
     asked = [str(r.url.params) for r in script.requests]
     assert asked[0] == "per_page=3&page=1"  # the page count is only known from page 1
-    assert sorted(asked) == ["per_page=3&page=1", "per_page=3&page=2", "per_page=3&page=3"]
+    pages = ["per_page=3&page=1", "per_page=3&page=2", "per_page=3&page=3"]
+    if shape in (items_no_meta, laravel_no_meta):
+        pages.append("per_page=3&page=4")  # no meta: a short page is not the end, an empty one is
+    assert sorted(asked) == pages
 
 
 def test_pages_after_the_first_are_read_concurrently(
@@ -116,7 +129,7 @@ def test_concurrent_read_catches_a_server_ignoring_page(
 ) -> None:
     body = items_meta(ITEMS[:3], 1, 3, 3)
     client = make_client(lambda r: reply(200, body))
-    with pytest.raises(UnexpectedResponseError, match="repeats page"):
+    with pytest.raises(UnexpectedResponseError, match=r"ignores \?page="):
         list(client.paginate("/agents", per_page=3, parallelism=4))
 
 
@@ -126,7 +139,7 @@ def test_without_a_page_count_concurrent_read_walks_on_from_page_two(
     script = Script(server(items_no_meta, ITEMS))
     client = make_client(script)
     assert list(client.paginate("/agents", per_page=3, parallelism=4)) == ITEMS
-    assert [r.url.params.get("page") for r in script.requests] == ["1", "2", "3"]
+    assert [r.url.params.get("page") for r in script.requests] == ["1", "2", "3", "4"]
 
 
 def test_exact_multiple_without_meta_stops_on_empty_page(
@@ -140,18 +153,24 @@ def test_exact_multiple_without_meta_stops_on_empty_page(
     assert len(calls) == 3
 
 
-def test_plain_list_is_a_single_page(make_client: Callable[..., ApiClient]) -> None:
-    script = Script(reply(200, {"success": True, "data": ITEMS[:3]}))
-    calls = script.requests
+def test_plain_list_is_read_on_until_an_empty_page(make_client: Callable[..., ApiClient]) -> None:
+    """A plain list has no meta: a page shorter than asked is not the end (CONTRACT §1)."""
+    script = Script(reply(200, {"success": True, "data": ITEMS[:3]}), reply(200, {"data": []}))
     client = make_client(script)
-    assert list(client.paginate("/agents", per_page=3)) == ITEMS[:3]
-    assert len(calls) == 1
+    assert list(client.paginate("/agents", per_page=100)) == ITEMS[:3]
+    assert [r.url.params.get("page") for r in script.requests] == ["1", "2"]
+
+
+def test_plain_list_ignoring_page_is_an_error(make_client: Callable[..., ApiClient]) -> None:
+    client = make_client(Script(reply(200, {"success": True, "data": ITEMS[:3]})))
+    with pytest.raises(UnexpectedResponseError, match="repeats page 1"):
+        list(client.paginate("/agents", per_page=100))
 
 
 def test_extra_params_are_kept_and_empty_list_yields_nothing(
     make_client: Callable[..., ApiClient],
 ) -> None:
-    script = Script(reply(200, items_meta([], 1, 1, 100)))
+    script = Script(reply(200, items_meta([], 1, 1, 100, total=0)))
     calls = script.requests
     client = make_client(script)
     assert list(client.paginate("/agents", params={"status": "ready"})) == []
@@ -209,19 +228,24 @@ def test_get_list_rejects_a_non_list(make_client: Callable[..., ApiClient]) -> N
     assert info.value.path == "/agents/a-1/webhooks"
 
 
-def test_a_list_that_grows_during_a_concurrent_read_is_read_to_its_end(
+def test_a_list_that_grows_during_a_concurrent_read_is_read_again(
     make_client: Callable[..., ApiClient],
 ) -> None:
-    """Page 1 says 3 pages; by the time page 3 is read a fourth exists: nothing is dropped."""
+    """Page 1 says 3 pages; by the time page 3 is read a fourth exists: the read is thrown away
+    and the list read again, so nothing is dropped and nothing is read twice."""
     grown = [*ITEMS, *({"uuid": f"u-{n}"} for n in range(7, 11))]
+    state = {"items": ITEMS}
 
     def handler(request: httpx.Request) -> httpx.Response:
         page = int(request.url.params["page"])
-        items = ITEMS if page == 1 else grown
+        if page == 3:
+            state["items"] = grown
+        items = state["items"]
         last = -(-len(items) // 3)
-        return reply(200, items_meta(items[(page - 1) * 3 : page * 3], page, last, 3))
+        chunk = items[(page - 1) * 3 : page * 3]
+        return reply(200, items_meta(chunk, page, last, 3, total=len(items)))
 
     script = Script(handler)
     client = make_client(script)
     assert list(client.paginate("/agents", per_page=3, parallelism=4)) == grown
-    assert sorted(r.url.params["page"] for r in script.requests) == ["1", "2", "3", "4"]
+    assert sorted(r.url.params["page"] for r in script.requests)[-1] == "4"

@@ -1,0 +1,241 @@
+"""Bounds on one answer: how many bytes it may have and how long it may take to arrive.
+
+httpx's ``timeout`` bounds each *wait* (connect, one read, one write), not the whole answer:
+a server trickling one byte a second never trips a 30 s read timeout, and a body of any size
+is read whole into memory. Two bounds close that:
+
+- ``max_response_bytes``: the decoded body of one answer is read in chunks and refused past
+  the cap (an endless body ends with a clear error, not a ``MemoryError``). An answer whose
+  ``Content-Length`` is already over the cap is refused before its body is read.
+- ``deadline``: one request, all its attempts and the waits between them included, must be
+  answered within this many seconds. Every socket read and write waits at most what remains
+  of it, so a trickle is cut off at the deadline, headers included, and no retry starts after.
+
+The deadline reaches the socket through an httpcore network backend: httpx builds its
+connection pools without a way to pass one in, so ``install_deadline`` wraps the backend of the
+pools an ``httpx.Client`` made. Should a future httpx keep them elsewhere, nothing is wrapped
+(``install_deadline`` returns False) and the deadline is still checked between body chunks.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpcore
+import httpx
+
+from mhsync.errors import ConfigError
+
+MAX_RESPONSE_MB_VAR = "MHSYNC_MAX_RESPONSE_MB"
+DEADLINE_VAR = "MHSYNC_REQUEST_DEADLINE"
+DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+DEFAULT_DEADLINE = 120.0
+ERROR_BODY_BYTES = 64 * 1024
+"""An error answer is read this far only: its message is all mhsync shows of it."""
+
+
+@dataclass(frozen=True)
+class ResponseLimits:
+    """The size cap of one answer (bytes, decoded) and the deadline of one request (seconds)."""
+
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
+    deadline: float = DEFAULT_DEADLINE
+
+    def __post_init__(self) -> None:
+        if self.max_response_bytes < 1:
+            raise ValueError("max_response_bytes must be positive")
+        if not self.deadline > 0:
+            raise ValueError("deadline must be positive")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> ResponseLimits:
+        """``MHSYNC_MAX_RESPONSE_MB`` (MiB) and ``MHSYNC_REQUEST_DEADLINE`` (seconds), if set."""
+        env = os.environ if environ is None else environ
+        megabytes = _positive(env, MAX_RESPONSE_MB_VAR, DEFAULT_MAX_RESPONSE_BYTES / 2**20)
+        deadline = _positive(env, DEADLINE_VAR, DEFAULT_DEADLINE)
+        return cls(max(1, int(megabytes * 2**20)), deadline)
+
+    def describe_size(self) -> str:
+        return f"{self.max_response_bytes / 2**20:g} MiB"
+
+
+def _positive(env: Mapping[str, str], name: str, default: float) -> float:
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise ConfigError(f"{name} must be a positive number, got {text!r}")
+    return value
+
+
+class TooLargeError(Exception):
+    """The answer is larger than the cap; ``seen`` is how many bytes proved it."""
+
+    def __init__(self, seen: int) -> None:
+        super().__init__(seen)
+        self.seen = seen
+
+
+class DeadlineExceeded(Exception):
+    """The attempt ran past its deadline."""
+
+
+# --- the deadline of the request running in this thread -------------------------------------
+
+_current = threading.local()
+
+
+class RequestDeadline:
+    """A request's deadline; inside ``with``, this thread's socket operations obey it."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.ends = time.monotonic() + seconds
+
+    def __enter__(self) -> RequestDeadline:
+        _current.ends = self.ends
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _current.ends = None
+
+    def remaining(self) -> float:
+        return self.ends - time.monotonic()
+
+    def passed(self) -> bool:
+        return self.remaining() <= 0
+
+
+def _bounded(timeout: float | None) -> float | None:
+    """``timeout`` shortened to what remains of this thread's deadline (if one is set)."""
+    ends: float | None = getattr(_current, "ends", None)
+    if ends is None:
+        return timeout
+    remaining = ends - time.monotonic()
+    if remaining <= 0:
+        raise httpcore.ReadTimeout("the request deadline has passed")
+    return remaining if timeout is None else min(timeout, remaining)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _bounded(timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _bounded(timeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self,
+        ssl_context: Any,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        inner = self._inner.start_tls(ssl_context, server_hostname, _bounded(timeout))
+        return _DeadlineStream(inner)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    def __init__(self, inner: httpcore.NetworkBackend) -> None:
+        self._inner = inner
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        stream = self._inner.connect_tcp(
+            host, port, _bounded(timeout), local_address, socket_options
+        )
+        return _DeadlineStream(stream)
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:
+        inner = self._inner.connect_unix_socket(path, _bounded(timeout), socket_options)
+        return _DeadlineStream(inner)
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+def install_deadline(client: httpx.Client) -> bool:
+    """Make the socket I/O of ``client``'s own pools obey the thread's request deadline.
+
+    Only pools httpx built (its default transport and proxy mounts) are touched; a transport
+    passed in by the caller (the in-process sandbox, a test's MockTransport) has no sockets.
+    """
+    wrapped = False
+    transports = [getattr(client, "_transport", None), *getattr(client, "_mounts", {}).values()]
+    for transport in transports:
+        if not isinstance(transport, httpx.HTTPTransport):
+            continue
+        pool = getattr(transport, "_pool", None)
+        backend = getattr(pool, "_network_backend", None)
+        if isinstance(backend, httpcore.NetworkBackend) and not isinstance(
+            backend, _DeadlineBackend
+        ):
+            pool._network_backend = _DeadlineBackend(backend)  # type: ignore[union-attr]
+            wrapped = True
+    return wrapped
+
+
+def read_body(
+    response: httpx.Response, limits: ResponseLimits, deadline: RequestDeadline
+) -> bytes:
+    """The decoded body of a streamed ``response``, within the size cap and the deadline.
+
+    An error answer (status >= 400) is read only as far as ``ERROR_BODY_BYTES``: beyond that
+    its text would not be shown anyway. Raises :class:`TooLargeError` or
+    :class:`DeadlineExceeded`; the caller closes the response.
+    """
+    cap = limits.max_response_bytes
+    error = response.status_code >= 400
+    declared = response.headers.get("Content-Length", "")
+    if not error and declared.isdigit() and int(declared) > cap:
+        raise TooLargeError(int(declared))
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if error and size >= ERROR_BODY_BYTES:
+            chunks.append(chunk[: max(0, ERROR_BODY_BYTES - (size - len(chunk)))])
+            break
+        if size > cap:
+            raise TooLargeError(size)
+        chunks.append(chunk)
+        if deadline.passed():
+            raise DeadlineExceeded
+    return b"".join(chunks)
+
+
+def with_body(response: httpx.Response, content: bytes) -> httpx.Response:
+    """A complete response carrying ``content`` (already decoded) in place of the stream."""
+    headers = [
+        (name, value)
+        for name, value in response.headers.multi_items()
+        if name.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+    ]
+    return httpx.Response(
+        response.status_code, headers=headers, content=content, request=response.request
+    )
