@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from mhsync.errors import UnexpectedResponseError
 from mhsync.sections import (
     AGENT_READ_ONLY,
     COLLECTIONS,
@@ -270,16 +271,66 @@ def agent_from_api(
     collections: dict[str, list[Item]] = {}
     for descriptor in COLLECTIONS:
         if descriptor.embedded_as:
-            raw_items = raw_agent.get(descriptor.embedded_as) or []
+            raw_items = _section_list(raw_agent, descriptor)
         else:
             raw_items = list(separate.get(descriptor.key, []))
-        collections[descriptor.key] = items_from_api(descriptor, list(raw_items), refs)
+        items = items_from_api(descriptor, list(raw_items), refs)
+        _check_identities(raw_agent, descriptor, items)
+        collections[descriptor.key] = items
     return AgentState(
         handle=handle,
         uuid=str(raw_agent.get("agent_uuid") or "") or None,
         objects=objects,
         collections=collections,
     )
+
+
+def _agent_label(raw_agent: Mapping[str, Any]) -> str:
+    return f"agent {raw_agent.get('name')!r} ({raw_agent.get('agent_uuid') or 'no uuid'})"
+
+
+def _section_list(
+    raw_agent: Mapping[str, Any], descriptor: SectionDescriptor
+) -> list[Mapping[str, Any]]:
+    """The items of an embedded section; a missing, ``null`` or non-list value is an error.
+
+    Read as empty, it would make apply re-create every item of the section.
+    """
+    key = descriptor.embedded_as or descriptor.key
+    value = raw_agent.get(key, _MISSING)
+    if isinstance(value, list) and all(isinstance(item, Mapping) for item in value):
+        return value
+    seen = "missing" if value is _MISSING else "null" if value is None else type(value).__name__
+    raise UnexpectedResponseError(
+        f"{_agent_label(raw_agent)}: field {key!r} is {seen} where a list of items is expected; "
+        "mhsync will not read it as empty (apply would re-create every item)",
+        method="GET",
+        path="/agents",
+        field=key,
+    )
+
+
+def _check_identities(
+    raw_agent: Mapping[str, Any], descriptor: SectionDescriptor, items: Sequence[Item]
+) -> None:
+    """An item without its identity field cannot be matched: an error, never the key ``""``."""
+    for item in items:
+        if item.key.strip():
+            continue
+        field_name = descriptor.identity or "content"
+        where = descriptor.embedded_as or descriptor.key
+        path = "/agents" if descriptor.embedded_as else f"/agents/{{uuid}}{descriptor.path}"
+        raise UnexpectedResponseError(
+            f"{_agent_label(raw_agent)}: a {where} item ({descriptor.uuid_field} "
+            f"{item.uuid or 'unknown'}) has no {field_name!r}, the field mhsync matches "
+            f"{where} by; give it one in the dashboard (or delete it), then run again",
+            method="GET",
+            path=path.replace("{uuid}", str(raw_agent.get("agent_uuid") or "?")),
+            field=f"{where}[].{field_name}",
+        )
+
+
+_MISSING = object()
 
 
 # --- manifest -> canonical ----------------------------------------------------------------------

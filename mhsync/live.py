@@ -12,19 +12,23 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from mhsync.errors import ListChangedError
 from mhsync.sections import COLLECTIONS
 
 SEPARATE_SECTIONS = tuple(d for d in COLLECTIONS if d.embedded_as is None)
 """Sections read from their own list endpoint rather than from the agent JSON."""
 
 LIST_PAGE_SIZE = 100
+AGENT_IDENTITY = "agent_uuid"
+"""The field naming each agent in the list (DOC): an agent seen twice means the pages shifted."""
+CONFIRM_READS = 3
 
 
 class ReadClient(Protocol):
     """The part of ``ApiClient`` the reader needs (so tests can pass a fake)."""
 
     def paginate(
-        self, path: str, per_page: int = ..., *, parallelism: int = ...
+        self, path: str, per_page: int = ..., *, parallelism: int = ..., identity: str | None = ...
     ) -> Iterable[dict[str, Any]]: ...
 
     def get_list(self, path: str) -> list[dict[str, Any]]: ...
@@ -49,10 +53,37 @@ class RawAgent:
 def list_agents(client: ReadClient, *, parallelism: int = 1) -> list[RawAgent]:
     """Every live agent, embedded sections included, in the API's order.
 
+    The client reads the list again when it moved while it was read (``mhsync.client.pages``).
     With ``parallelism`` above 1, pages after the first are read concurrently.
     """
-    pages = client.paginate("/agents", per_page=LIST_PAGE_SIZE, parallelism=parallelism)
+    pages = client.paginate(
+        "/agents", per_page=LIST_PAGE_SIZE, parallelism=parallelism, identity=AGENT_IDENTITY
+    )
     return [RawAgent(dict(a)) for a in pages]
+
+
+def confirm_agents(
+    client: ReadClient, first: list[RawAgent], *, parallelism: int = 1
+) -> list[RawAgent]:
+    """The agent list read again until two reads in a row name the same agents.
+
+    Called before anything would be created: without paging meta, an agent deleted in the
+    dashboard while the pages were read shifts a later agent onto a page already read, and
+    that agent, missed, would be created a second time. A second read after the first sees
+    it; reads that disagree are repeated (``CONFIRM_READS``), then ``ListChangedError``.
+    """
+    previous = first
+    for _ in range(CONFIRM_READS):
+        current = list_agents(client, parallelism=parallelism)
+        if {a.uuid for a in current} == {a.uuid for a in previous}:
+            return current
+        previous = current
+    raise ListChangedError(
+        f"the agent list differed on each of {CONFIRM_READS + 1} reads; nothing will be "
+        "created from it: run again when the workspace is quiet",
+        method="GET",
+        path="/agents",
+    )
 
 
 def read_separate_sections(

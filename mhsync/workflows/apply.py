@@ -20,7 +20,7 @@ from mhsync.executor.secrets import (
     ThrowawaySecrets,
     env_secret_resolver,
 )
-from mhsync.live import list_agents, read_separate_sections
+from mhsync.live import confirm_agents, list_agents, read_separate_sections
 from mhsync.manifest.scoping import ScopedLoad
 from mhsync.plan import Action, Plan
 from mhsync.state import WorkspaceState, fingerprint
@@ -127,7 +127,10 @@ def read_live_for_plan(connection: Connection, plan: Plan) -> WorkspaceState:
     made, selected or not), so fingerprints compare like for like; agents outside the plan that
     are still live come back as reference-only stand-ins for the executor.
     """
-    raws = {raw.uuid: raw for raw in list_agents(connection.client)}
+    listed = list_agents(connection.client)
+    if any(a.action is Action.CREATE for a in plan.agents):
+        listed = confirm_agents(connection.client, listed)
+    raws = {raw.uuid: raw for raw in listed}
     in_scope = {a.handle: raws[a.uuid] for a in plan.agents if a.uuid and a.uuid in raws}
     read_separate_sections(connection.client, in_scope.values())
     references = {

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from mhsync.client import ApiClient, Token
+from mhsync.client import ApiClient, ResponseLimits, Token
 from mhsync.config import Target
 
 IN_PROCESS_BASE_URL = "http://127.0.0.1/api/v1"
@@ -44,6 +44,7 @@ class Connection:
 def connect(target: Target) -> Iterator[Connection]:
     """A client for ``target``; the in-process sandbox when the target is the sandbox."""
     counter = RequestCounter()
+    limits = ResponseLimits.from_env()
     if target.is_sandbox:
         from mhsync.sandbox import Sandbox
 
@@ -52,7 +53,11 @@ def connect(target: Target) -> Iterator[Connection]:
         token = secrets.token_urlsafe(16)
         sandbox = Sandbox(db_path=str(target.sandbox_db), tokens=[token])
         client = ApiClient(
-            IN_PROCESS_BASE_URL, Token(token), transport=sandbox.transport(), on_request=counter
+            IN_PROCESS_BASE_URL,
+            Token(token),
+            transport=sandbox.transport(),
+            on_request=counter,
+            limits=limits,
         )
         try:
             yield Connection(client, counter, target)
@@ -64,7 +69,9 @@ def connect(target: Target) -> Iterator[Connection]:
         from mhsync.errors import ConfigError
 
         raise ConfigError(f"target {target.name!r} has no base_url")
-    client = ApiClient(target.base_url, Token.from_env(target.token_env), on_request=counter)
+    client = ApiClient(
+        target.base_url, Token.from_env(target.token_env), on_request=counter, limits=limits
+    )
     try:
         yield Connection(client, counter, target)
     finally:

@@ -250,9 +250,11 @@ class _RecordingClient:
         return self._client.delete(path)
 
     def paginate(
-        self, path: str, per_page: int = 100, *, parallelism: int = 1
+        self, path: str, per_page: int = 100, *, parallelism: int = 1, identity: str | None = None
     ) -> Iterator[dict[str, Any]]:
-        return self._client.paginate(path, per_page=per_page, parallelism=parallelism)
+        return self._client.paginate(
+            path, per_page=per_page, parallelism=parallelism, identity=identity
+        )
 
     def get_list(self, path: str) -> list[dict[str, Any]]:
         return self._client.get_list(path)

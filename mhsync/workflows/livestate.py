@@ -12,8 +12,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from mhsync.convert import agent_from_api
-from mhsync.live import RawAgent, ReadClient, list_agents, read_separate_sections
+from mhsync.live import (
+    SEPARATE_SECTIONS,
+    RawAgent,
+    ReadClient,
+    confirm_agents,
+    list_agents,
+    read_separate_sections,
+)
 from mhsync.matching import Matching, match_agents
+from mhsync.planner.roundtrip import unknown_agent_fields, unknown_section_fields
 from mhsync.selection import Selection
 from mhsync.state import AgentState, WorkspaceState
 
@@ -28,6 +36,13 @@ class LiveRead:
     state: WorkspaceState
     matching: Matching
     references: dict[str, str] = field(default_factory=dict)
+    unmodelled: dict[str, list[str]] = field(default_factory=dict)
+    """Field path mhsync does not model -> handles of the agents read that carry it."""
+
+    @property
+    def warnings(self) -> list[str]:
+        """One warning per unmodelled field (``unmodelled_warnings``)."""
+        return unmodelled_warnings(self.unmodelled)
 
     def for_executor(self) -> WorkspaceState:
         """``state`` plus reference-only stand-ins for matched agents outside the selection."""
@@ -44,12 +59,18 @@ def read_live(
 ) -> LiveRead:
     """The live agents in scope, in canonical form under the desired handles.
 
-    ``desired`` must hold every desired agent, selected or not. Unmatched live agents are read
+    ``desired`` must hold every desired agent, selected or not. When a selected agent has no
+    live twin, the list is read again first (``confirm_agents``): an agent missed because the
+    list moved while it was read must not be created twice. Unmatched live agents are read
     (intents and webhooks too) only when they may be deleted, and only those the selection
     names (``Selection.selects_unmanaged``). With ``include_unmatched``, ``--agent`` may name a
     live-only agent by its derived handle; any other unknown handle raises ``ConfigError``.
     """
-    matching = match_agents(desired, list_agents(client, parallelism=parallelism))
+    raws = list_agents(client, parallelism=parallelism)
+    matching = match_agents(desired, raws)
+    if would_create(desired, matching, selection):
+        raws = confirm_agents(client, raws, parallelism=parallelism)
+        matching = match_agents(desired, raws)
     known = [*desired.agents, *(matching.unmatched if include_unmatched else ())]
     selection.check_known(known)
     in_scope: dict[str, RawAgent] = {
@@ -75,7 +96,41 @@ def read_live(
     unique = {id(raw): raw for raw in in_scope.values()}.values()
     read_separate_sections(client, unique, parallelism=parallelism, on_agent=convert)
     state = WorkspaceState({handle: converted[handle] for handle in sorted(converted)})
-    return LiveRead(state, matching, references)
+    return LiveRead(state, matching, references, unmodelled_fields(in_scope))
+
+
+def would_create(desired: WorkspaceState, matching: Matching, selection: Selection) -> bool:
+    """Whether a selected desired agent has no live twin (so the plan would create it)."""
+    return any(
+        handle not in matching.matched and selection.selects(handle, agent.labels)
+        for handle, agent in desired.agents.items()
+    )
+
+
+def unmodelled_fields(agents_by_handle: Mapping[str, RawAgent]) -> dict[str, list[str]]:
+    """Field path -> handles of the agents (read whole) whose live data carries a field the
+    manifest models and the descriptor table do not know (values are never looked at)."""
+    found: dict[str, set[str]] = {}
+    for handle, raw in agents_by_handle.items():
+        paths = set(unknown_agent_fields(raw.data))
+        for descriptor in SEPARATE_SECTIONS:
+            paths.update(unknown_section_fields(descriptor, raw.separate.get(descriptor.key, [])))
+        for path in paths:
+            found.setdefault(path, set()).add(handle)
+    return {path: sorted(found[path]) for path in sorted(found)}
+
+
+def unmodelled_warnings(unmodelled: Mapping[str, list[str]], shown: int = 3) -> list[str]:
+    """One warning per unmodelled field name, naming a few of the agents that carry it."""
+    warnings = []
+    for path, handles in sorted(unmodelled.items()):
+        named = ", ".join(f"agent[{h}]" for h in handles[:shown])
+        more = f" and {len(handles) - shown} more" if len(handles) > shown else ""
+        warnings.append(
+            f"the workspace returns field `{path}`, which mhsync does not model ({named}{more}): "
+            "it is never compared, and replacing its section would not keep it"
+        )
+    return warnings
 
 
 def canonical_live(

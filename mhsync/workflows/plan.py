@@ -118,7 +118,7 @@ def plan_against(
     )
     check_outside_references(scoped, live.references.values())
     made = plan(scoped.selected, live.state, target=connection.target.name, options=options)
-    warnings = made.warnings
+    warnings = (*made.warnings, *live.warnings)
     if not selection.is_everything and not scoped.selected.agents and not made.agents:
         warnings += (f"the selection {selection.describe()} matches no agent",)
     made = made.model_copy(

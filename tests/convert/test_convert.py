@@ -215,6 +215,8 @@ def test_agent_from_api_reads_every_section() -> None:
             {"uuid": "n2", "content": "second", "order": 1},
             {"uuid": "n1", "content": "first", "order": 0},
         ],
+        **{key: [] for key in ("guidelines", "procedures", "training")},
+        **{key: [] for key in ("routing_rules", "guard_rules")},
         "appointments": None,
     }
     agent = agent_from_api(
