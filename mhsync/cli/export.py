@@ -56,6 +56,8 @@ def export_command(
             selector=selector, extract_common=extract_common,
         ),
     )
+    for warning in outcome.warnings:
+        note(warning)
     if outcome.fragment is not None:
         fragment = outcome.fragment
         click.echo(f"{fragment.status:<9} {fragment.path}  fragment[{fragment.handle}]")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from mhsync.matching import handle_from_name
 from mhsync.selection import Selection
 from mhsync.state import AgentState
 from mhsync.workflows.connect import connect
-from mhsync.workflows.livestate import canonical_live
+from mhsync.workflows.livestate import canonical_live, unmodelled_fields, unmodelled_warnings
 from mhsync.workspace import Workspace
 
 SCHEMA_FILE = Path("schemas") / "agent.schema.json"
@@ -69,6 +69,8 @@ class ExportOutcome:
     requests: int
     fragment: WrittenFile | None = None
     """The fragment ``--extract-common`` wrote, when the agents shared anything."""
+    warnings: list[str] = field(default_factory=list)
+    """Fields the workspace returns that mhsync does not model (the files cannot hold them)."""
 
 
 @dataclass(frozen=True)
@@ -129,8 +131,16 @@ def run_export(workspace: Workspace, request: ExportRequest) -> ExportOutcome:
             schema=schema_reference(workspace.root, request.out_dir),
             paths={u: e.path for u, e in existing.items()},
         )
+        unmodelled = unmodelled_warnings(
+            unmodelled_fields({handles[raw.uuid]: raw for raw in chosen})
+        )
         return ExportOutcome(
-            files, placeholders(exported), target, connection.counter.total, fragment
+            files,
+            placeholders(exported),
+            target,
+            connection.counter.total,
+            fragment,
+            unmodelled,
         )
 
 
