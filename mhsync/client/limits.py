@@ -61,6 +61,8 @@ class ResponseLimits:
         return cls(max(1, int(megabytes * 2**20)), deadline)
 
     def describe_size(self) -> str:
+        if self.max_response_bytes < 2**20:
+            return f"{self.max_response_bytes:,} bytes"
         return f"{self.max_response_bytes / 2**20:g} MiB"
 
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from mhsync.client import ApiClient
-from mhsync.errors import UnexpectedResponseError
+from mhsync.errors import ListChangedError, UnexpectedResponseError
 
 from .conftest import Script, reply
 
@@ -249,3 +249,66 @@ def test_a_list_that_grows_during_a_concurrent_read_is_read_again(
     client = make_client(script)
     assert list(client.paginate("/agents", per_page=3, parallelism=4)) == grown
     assert sorted(r.url.params["page"] for r in script.requests)[-1] == "4"
+
+
+def test_a_short_page_with_total_saying_more_is_read_on(
+    make_client: Callable[..., ApiClient],
+) -> None:
+    """A server capping per_page at 3 while reporting only ``total``: nothing is dropped."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        page = int(request.url.params["page"])
+        chunk = ITEMS[(page - 1) * 3 : page * 3]
+        return reply(200, {"data": {"items": chunk, "current_page": page, "total": len(ITEMS)}})
+
+    script = Script(handler)
+    assert list(make_client(script).paginate("/agents", per_page=100)) == ITEMS
+    assert len(script.requests) == 3  # total reached: no empty page needed
+
+
+def test_a_list_moving_on_every_read_is_an_error_after_three_reads(
+    make_client: Callable[..., ApiClient],
+) -> None:
+    count = {"n": 0}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        count["n"] += 1
+        page = int(request.url.params["page"])
+        return reply(200, items_meta(ITEMS[(page - 1) * 3 : page * 3], page, 3, 3, count["n"]))
+
+    client = make_client(Script(handler))
+    with pytest.raises(ListChangedError, match=r"3 reads in a row \(last: total went from"):
+        list(client.paginate("/agents", per_page=3))
+    assert count["n"] <= 6  # bounded by what page 1 announced, read after read
+
+
+def test_an_item_seen_on_two_pages_means_the_list_shifted(
+    make_client: Callable[..., ApiClient],
+) -> None:
+    """Without meta, an agent inserted at the front pushes the last of page 1 onto page 2."""
+    agents = [{"agent_uuid": f"a-{n}"} for n in range(5)]
+    state = {"list": agents, "pages": 0}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        page = int(request.url.params["page"])
+        state["pages"] += 1
+        if state["pages"] == 2:
+            state["list"] = [{"agent_uuid": "a-new"}, *agents]
+        return reply(200, {"data": {"items": state["list"][(page - 1) * 3 : page * 3]}})
+
+    client = make_client(Script(handler))
+    read = list(client.paginate("/agents", per_page=3, identity="agent_uuid"))
+    assert read == state["list"]
+
+
+def test_an_answer_for_another_page_is_an_error(make_client: Callable[..., ApiClient]) -> None:
+    """A server clamping ?page= to its last page would otherwise repeat items."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        page = min(2, int(request.url.params["page"]))
+        chunk = ITEMS[(page - 1) * 3 : page * 3]
+        return reply(200, {"data": {"items": chunk, "current_page": page}})
+
+    expected = "asked for page 3, the answer is current_page 2"
+    with pytest.raises(UnexpectedResponseError, match=expected):
+        list(make_client(Script(handler)).paginate("/agents", per_page=3))
