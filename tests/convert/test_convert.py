@@ -14,6 +14,7 @@ from mhsync.convert import (
     item_from_api,
     item_from_manifest,
 )
+from mhsync.errors import UnexpectedResponseError
 from mhsync.sections import section
 from mhsync.state import SECRET_SET
 
@@ -232,3 +233,40 @@ def test_agent_from_api_reads_every_section() -> None:
     assert [i.fields["content"] for i in agent.collections["notes"]] == ["first", "second"]
     assert [i.position for i in agent.collections["notes"]] == [0, 1]
     assert agent.collections["webhooks"] == []
+
+
+def _agent_with(**sections: object) -> dict[str, object]:
+    base: dict[str, object] = {"agent_uuid": "a-7", "name": "Desk"}
+    for key in ("guidelines", "notes", "procedures", "training", "routing_rules", "guard_rules"):
+        base[key] = []
+    base.update(sections)
+    return base
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (_agent_with(guard_rules=None), "'guard_rules' is null where a list"),
+        (_agent_with(notes={"content": "x"}), "'notes' is dict where a list"),
+        (_agent_with(training="x"), "'training' is str where a list"),
+        (
+            _agent_with(routing_rules=[{"uuid": "r-1", "phrases": ["x"]}]),
+            "routing_rules item \\(uuid r-1\\) has no 'department_name'",
+        ),
+        (_agent_with(guidelines=[{"uuid": "g-1", "order": 0}]), "has no 'content'"),
+    ],
+    ids=["null", "object", "string", "no-identity", "positional-no-content"],
+)
+def test_unreadable_live_sections_are_errors_naming_the_agent(
+    raw: dict[str, object], message: str
+) -> None:
+    with pytest.raises(UnexpectedResponseError, match=message) as info:
+        agent_from_api(raw, handle="desk", agent_handles={}, separate={})
+    assert "agent 'Desk' (a-7)" in str(info.value)
+
+
+def test_a_separate_item_without_identity_names_its_endpoint() -> None:
+    hooks = [{"webhook_uuid": "w-1", "events": ["conversation_end_report"]}]
+    with pytest.raises(UnexpectedResponseError, match="has no 'url'") as info:
+        agent_from_api(_agent_with(), handle="desk", agent_handles={}, separate={"webhooks": hooks})
+    assert info.value.path == "/agents/a-7/webhooks"
