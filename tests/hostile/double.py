@@ -176,7 +176,7 @@ def hostile_proxy(upstream: str, token: str) -> Iterator[Hostile]:
     """A :class:`Hostile` proxy in front of the sandbox at ``upstream``, for the block."""
     hostile = Hostile(upstream, token)
     server = _Server(hostile)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     hostile.base_url = f"http://127.0.0.1:{server.server_address[1]}/api/v1"
     try:
