@@ -37,8 +37,22 @@ LIST_READS = 3
 MAX_PAGES = 100_000
 """Last resort for a list without any meta that never ends with an empty page."""
 
+PREFETCH_PAGES = 1_000
+"""At most this many pages are fetched ahead at once; the walk goes on one by one after them."""
+
 FetchPage = Callable[[int], Page]
 FetchPages = Callable[[Iterable[int]], Mapping[int, Page]]
+
+
+def _prefetch_until(first: Page) -> int:
+    """The last page worth fetching ahead: what page 1 announced, no more than ``total`` can
+    fill at page 1's size (a server announcing 99,999 pages for 20 items is not believed)."""
+    if not first.items or first.last_page is None:
+        return 1
+    last = first.last_page
+    if first.total is not None:
+        last = min(last, -(-first.total // len(first.items)))
+    return min(last, PREFETCH_PAGES)
 
 
 class _Changed(Exception):
@@ -82,8 +96,9 @@ class ListRead:
         if first.last_page is not None and first.last_page > MAX_PAGES:
             raise self._error(f"page 1 announces {first.last_page} pages; refusing to read on")
         ahead: dict[int, Page] = {}
-        if self.fetch_many is not None and first.items and (first.last_page or 0) > 1:
-            ahead = dict(self.fetch_many(range(2, (first.last_page or 1) + 1)))
+        last = _prefetch_until(first)
+        if self.fetch_many is not None and last > 1:
+            ahead = dict(self.fetch_many(range(2, last + 1)))
         items: list[dict[str, Any]] = []
         seen: dict[str, int] = {}
         page, page_no, previous = first, 1, None

@@ -312,3 +312,16 @@ def test_an_answer_for_another_page_is_an_error(make_client: Callable[..., ApiCl
     expected = "asked for page 3, the answer is current_page 2"
     with pytest.raises(UnexpectedResponseError, match=expected):
         list(make_client(Script(handler)).paginate("/agents", per_page=3))
+
+
+def test_pages_fetched_ahead_are_bounded_by_total(make_client: Callable[..., ApiClient]) -> None:
+    """Page 1 announces 50,000 pages for 7 items: only the pages 7 items can fill are asked
+    ahead, and the empty page after them ends a list that holds what ``total`` said."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        page = int(request.url.params["page"])
+        return reply(200, items_meta(ITEMS[(page - 1) * 3 : page * 3], page, 50_000, 3))
+
+    script = Script(handler)
+    assert list(make_client(script).paginate("/agents", per_page=3, parallelism=8)) == ITEMS
+    assert script.count == 4
