@@ -12,7 +12,9 @@ from typing import Any
 
 import pytest
 
-from .conftest import AGENTS, World
+from tests.proof.conftest import write_manifests
+
+from .conftest import AGENTS, World, manifest
 from .double import Behaviour, Meta
 
 
@@ -124,3 +126,20 @@ def test_item_without_its_identity_field_is_an_error(world: World) -> None:
     assert "'Agent 02'" in planned.text and "has no 'name'" in planned.text
     applied = world.run("apply", "--auto-approve")
     assert applied.code == 1 and world.hostile.writes == []
+
+
+def test_a_saved_plan_sees_an_agent_made_meanwhile_past_a_capped_page(world: World) -> None:
+    """The plan creates "Agent 20"; someone makes it in the dashboard before apply; with pages
+    capped at 15 and no meta, apply of the saved plan must still see it (stale), not create it
+    a second time. (Today's reader refuses too, but blames agents 15-19, which it missed.)"""
+    world.seed()
+    write_manifests(world.root, [manifest(i) for i in range(AGENTS + 1)])
+    planned = world.run("plan", "--out", "plan.json")
+    assert planned.code == 0, planned.text
+    world.create_agent("Agent 20")
+    world.hostile.reset(Behaviour(cap=15, meta="none"))
+    applied = world.run("apply", "plan.json", "--auto-approve")
+    assert applied.code == 1, applied.text
+    assert "stale" in applied.text and "agent-20" in applied.text
+    assert world.hostile.writes == []
+    assert world.names()["Agent 20"] == 1
