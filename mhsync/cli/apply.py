@@ -104,6 +104,8 @@ def apply_command(
         note(f"Snapshot saved: {outcome.snapshot} (undo with: mhsync rollback {outcome.snapshot})")
     report = outcome.report
     assert report is not None
+    for line in report.notes:
+        note(line)
     if not report.ok:
         for line in report.lines():
             click.echo(line)

@@ -58,7 +58,7 @@ def find_landed_item(
     """
     wanted = identity_of(descriptor, dict(after))
     seen = run.seen.get(descriptor.key, set())
-    for raw in _read_items(client, run, descriptor, list_path):
+    for raw in read_items(client, run, descriptor, list_path):
         uuid = raw.get(descriptor.uuid_field)
         if not uuid or uuid in seen:
             continue
@@ -68,9 +68,10 @@ def find_landed_item(
     return None
 
 
-def _read_items(
+def read_items(
     client: ExecutorClient, run: AgentRun, descriptor: SectionDescriptor, list_path: str
 ) -> list[dict[str, Any]]:
+    """The live items of one section of ``run``'s agent, in the server's order."""
     if descriptor.embedded_as is None:
         return [dict(raw) for raw in client.get_list(list_path)]
     agent = client.get(f"/agents/{run.uuid}")

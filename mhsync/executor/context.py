@@ -65,6 +65,8 @@ class AgentDirectory:
         for agent_plan in plan.agents:
             if agent_plan.uuid:
                 self._uuid_by_handle.setdefault(agent_plan.handle, agent_plan.uuid)
+        self.known_at_start = frozenset(self._uuid_by_handle.values())
+        """Uuids of the agents that existed when the plan was made (not created by this run)."""
 
     def register(self, handle: str, uuid: str) -> None:
         with self._lock:
@@ -106,6 +108,8 @@ class AgentRun:
     """Intent uuid -> key, growing as intents are created or renamed."""
     seen: dict[str, set[str]] = field(default_factory=dict)
     """Section key -> item uuids known to exist before the current request."""
+    known: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Section key -> item uuids live when the plan was made (never changes)."""
 
     @classmethod
     def start(cls, agent_plan: AgentPlan, live: AgentState | None) -> AgentRun:
@@ -114,6 +118,7 @@ class AgentRun:
             return run
         for key, items in live.collections.items():
             run.seen[key] = {item.uuid for item in items if item.uuid}
+            run.known[key] = frozenset(run.seen[key])
         if INTENT_SECTION is not None:
             for item in live.collections.get(INTENT_SECTION.key, []):
                 if item.uuid:
@@ -148,6 +153,13 @@ class AgentRun:
         if descriptor is INTENT_SECTION:
             self.intents[uuid] = identity_of(descriptor, dict(raw)) or fallback_key
         return uuid
+
+    def replace_item(self, descriptor: SectionDescriptor, ours: str, kept: str, key: str) -> None:
+        """Ours was deleted for an earlier twin: later changes name the twin instead."""
+        self.forget_item(descriptor, ours)
+        self.seen.setdefault(descriptor.key, set()).add(kept)
+        if descriptor is INTENT_SECTION:
+            self.intents[kept] = key
 
     def forget_item(self, descriptor: SectionDescriptor, uuid: str | None) -> None:
         if uuid is None:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from mhsync.errors import MhsyncError
+from mhsync.executor.concurrent import Settler, twin_note
 from mhsync.executor.context import AgentDirectory, ExecutorClient
 from mhsync.executor.progress import OnEvent, Progress
-from mhsync.executor.report import ChangeOutcome, ExecutionReport
+from mhsync.executor.report import ChangeOutcome, ChangeStatus, ExecutionReport
 from mhsync.executor.runner import AgentRunner, Shared, not_attempted
 from mhsync.executor.scheduler import run_agents
 from mhsync.executor.secrets import SecretBook, env_secret_resolver
-from mhsync.plan import AgentPlan, Plan
+from mhsync.plan import Action, AgentPlan, Plan
 from mhsync.state import WorkspaceState
 
 
@@ -43,7 +45,15 @@ def execute(
     secrets.preflight(plan)
     total = len(plan.changes)
     progress = Progress(total, on_event)
-    shared = Shared(client, AgentDirectory(live, plan), secrets, progress)
+    directory = AgentDirectory(live, plan)
+    shared = Shared(
+        client,
+        directory,
+        secrets,
+        progress,
+        Settler(client, set(directory.known_at_start), lambda: shared.count_request()),
+        check_at_once=frozenset(d for a in plan.agents for d in a.depends_on),
+    )
 
     def run(agent_plan: AgentPlan) -> list[ChangeOutcome]:
         return AgentRunner(agent_plan, live.agents.get(agent_plan.handle), shared).run()
@@ -56,6 +66,50 @@ def execute(
     progress.start(f"applying {total} change(s) to {len(agents)} agent(s)")
     results = run_agents(agents, run, skip, parallelism, shared.stop)
     outcomes = [outcome for agent in agents for outcome in results[agent.handle]]
-    report = ExecutionReport(outcomes, shared.requests)
+    outcomes = _settle_created(agents, outcomes, shared)
+    report = ExecutionReport(outcomes, shared.requests, shared.notes())
     progress.finish(report.summary())
     return report
+
+
+def _settle_created(
+    agents: list[AgentPlan], outcomes: list[ChangeOutcome], shared: Shared
+) -> list[ChangeOutcome]:
+    """One re-read for every agent this run created and has not settled yet; a copy that lost
+    to an earlier twin is deleted and its create reported ``yielded`` (``executor.concurrent``).
+    """
+    creating = {
+        a.changes[0].address: a
+        for a in agents
+        if a.action is Action.CREATE and a.handle not in shared.check_at_once
+    }
+    made = {
+        o.address: (creating[o.address].handle, creating[o.address].name, o.uuid)
+        for o in outcomes
+        if o.address in creating and o.succeeded and o.uuid
+    }
+    if not made or shared.stop.is_set():
+        return outcomes
+    address_of = {handle: address for address, (handle, _, _) in made.items()}
+    try:
+        settled = shared.settler.check({h: (n, u) for h, n, u in made.values()})
+    except MhsyncError as exc:
+        error = shared.secrets.scrub(f"created, but the check for a concurrent twin failed: {exc}")
+        return [
+            ChangeOutcome(o.address, ChangeStatus.FAILED, error, o.calls_made, o.uuid)
+            if o.address in made
+            else o
+            for o in outcomes
+        ]
+    verdicts = {address_of[found.twin.handle]: found for found in settled}
+    result = []
+    for outcome in outcomes:
+        found = verdicts.get(outcome.address)
+        if found is None:
+            result.append(outcome)
+            continue
+        note = twin_note(found.twin, found.error)
+        shared.note(note)
+        status = ChangeStatus.YIELDED if found.error is None else ChangeStatus.FAILED
+        result.append(ChangeOutcome(outcome.address, status, note, outcome.calls_made + 1))
+    return result

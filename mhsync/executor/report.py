@@ -9,7 +9,7 @@ or a secret value (the executor also scrubs every secret value it resolved, as a
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
 
@@ -23,6 +23,9 @@ class ChangeStatus(StrEnum):
     """Nothing was sent for this change (an earlier change or a dependency failed)."""
     ADOPTED = "adopted"
     """A create got no answer, and a re-read found that it had landed: taken as done."""
+    YIELDED = "yielded"
+    """Another run created the same agent first: its copy is kept, this run deleted its own
+    and left the agent's remaining changes to that run (see ``executor.concurrent``)."""
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,7 @@ class ChangeOutcome:
 
     @property
     def succeeded(self) -> bool:
-        return self.status in (ChangeStatus.DONE, ChangeStatus.ADOPTED)
+        return self.status in (ChangeStatus.DONE, ChangeStatus.ADOPTED, ChangeStatus.YIELDED)
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,9 @@ class ExecutionReport:
 
     outcomes: list[ChangeOutcome]
     requests: int
+    notes: list[str] = field(default_factory=list)
+    """What the caller should tell the user though nothing failed (a concurrent run's copy
+    kept instead of this run's). Never holds a secret."""
 
     @property
     def ok(self) -> bool:
@@ -68,6 +74,10 @@ class ExecutionReport:
     @property
     def adopted(self) -> list[ChangeOutcome]:
         return self.with_status(ChangeStatus.ADOPTED)
+
+    @property
+    def yielded(self) -> list[ChangeOutcome]:
+        return self.with_status(ChangeStatus.YIELDED)
 
     @property
     def done(self) -> list[ChangeOutcome]:

@@ -26,6 +26,7 @@ from mhsync.plan import Action, Plan
 from mhsync.state import WorkspaceState, fingerprint
 from mhsync.workflows.connect import Connection, connect
 from mhsync.workflows.livestate import canonical_live, with_reference_stubs
+from mhsync.workflows.lock import project_lock
 from mhsync.workflows.plan import PlanRequest, load_scope, plan_against
 from mhsync.workspace import Workspace
 
@@ -73,7 +74,7 @@ def run_apply(
         warnings.extend(scoped.result.warnings)
     elif not request.selection.is_everything:
         raise PlanError("a saved plan is applied whole: --agent and --selector belong to plan")
-    with connect(workspace.target) as connection:
+    with project_lock(workspace.root), connect(workspace.target) as connection:
         if scoped is not None:
             planned = plan_against(connection, scoped, request, workspace)
             plan, live = planned.plan, planned.for_executor()
