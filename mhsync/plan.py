@@ -222,6 +222,17 @@ class Plan(_Frozen):
 
     @classmethod
     def from_json(cls, text: str) -> Plan:
+        """Read a plan file; one of another ``format_version`` is refused before anything else
+        is read (its fields may mean something else)."""
+        try:
+            version = json.loads(text).get("format_version")
+        except (ValueError, AttributeError):
+            version = PLAN_FORMAT_VERSION  # not a JSON object: let validation say what is wrong
+        if version != PLAN_FORMAT_VERSION:
+            raise ValueError(
+                f"plan format_version {version!r} is not supported (this mhsync reads "
+                f"version {PLAN_FORMAT_VERSION}); make the plan again with this mhsync"
+            )
         return cls.model_validate_json(text)
 
 

@@ -12,6 +12,7 @@ from mhsync.executor.report import ChangeOutcome, ChangeStatus, ExecutionReport
 from mhsync.executor.runner import AgentRunner, Shared, not_attempted
 from mhsync.executor.scheduler import run_agents
 from mhsync.executor.secrets import SecretBook, env_secret_resolver
+from mhsync.executor.verify import verify_calls
 from mhsync.plan import Action, AgentPlan, Plan
 from mhsync.state import WorkspaceState
 
@@ -41,6 +42,7 @@ def execute(
     """
     if parallelism < 1:
         raise ValueError("parallelism must be at least 1")
+    verify_calls(plan)
     secrets = SecretBook(resolve_secret)
     secrets.preflight(plan)
     total = len(plan.changes)

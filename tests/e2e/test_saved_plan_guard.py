@@ -1,0 +1,51 @@
+"""A saved plan runs only what its changes say, and only if this mhsync reads its format."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .conftest import Project
+from .test_plan_apply import live_agent
+
+
+def _tone_plan(project: Project, mh: Any, tmp_path: Path) -> tuple[Path, dict[str, Any]]:
+    """Apply the examples, change one tone, save the plan: one ``~ tone`` change."""
+    assert mh("apply", "agents", "--auto-approve").code == 0
+    manifest = project.root / "agents" / "volvo-parts.yaml"
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(text.replace("tone: Knowledgeable and helpful", "tone: Brisk"), "utf-8")
+    plan_file = tmp_path / "plan.json"
+    assert mh("plan", "agents", "--out", str(plan_file), "--detailed-exitcode").code == 2
+    return plan_file, json.loads(plan_file.read_text(encoding="utf-8"))
+
+
+def test_edited_calls_of_a_saved_plan_are_refused(
+    project: Project, mh: Any, tmp_path: Path
+) -> None:
+    plan_file, data = _tone_plan(project, mh, tmp_path)
+    victim = live_agent(project, "Volvo Service Line")["agent_uuid"]
+    (change,) = [c for a in data["agents"] for c in a["changes"]]
+    assert change["fields"][0]["path"] == "tone"
+    change["calls"] = [{"method": "DELETE", "path": f"/agents/{victim}", "kind": "agent.delete"}]
+    plan_file.write_text(json.dumps(data), encoding="utf-8")
+    writes = len(project.writes())
+    result = mh("apply", str(plan_file), "--auto-approve")
+    assert result.code == 1
+    assert "calls are not what its changes imply" in result.err
+    assert len(project.writes()) == writes
+    assert live_agent(project, "Volvo Service Line")["agent_uuid"] == victim
+
+
+def test_a_saved_plan_of_another_format_version_is_refused(
+    project: Project, mh: Any, tmp_path: Path
+) -> None:
+    plan_file, data = _tone_plan(project, mh, tmp_path)
+    data["format_version"] = 2
+    plan_file.write_text(json.dumps(data), encoding="utf-8")
+    writes = len(project.writes())
+    result = mh("apply", str(plan_file), "--auto-approve")
+    assert result.code == 1
+    assert "format_version 2 is not supported" in result.err
+    assert len(project.writes()) == writes
