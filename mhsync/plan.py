@@ -181,6 +181,10 @@ class Plan(_Frozen):
     warnings: tuple[str, ...] = ()
     selection: str | None = None
     """The ``--agent``/``--selector`` the plan was made for, as shown in its header; None: all."""
+    fingerprinted: tuple[str, ...] = ()
+    """Section keys the agents' fingerprints cover (the sections this mhsync knew when it
+    made the plan); apply compares only those, so a newer mhsync with more sections can still
+    apply the plan. Empty: every section."""
     agent_handles: dict[str, str] = Field(default_factory=dict)
     """Live uuid -> handle of every agent the manifests matched, selected or not. References
     (``destination_agent``) were read through this map when the fingerprints were taken, so

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -217,9 +217,22 @@ def agent_snapshot(agent: AgentState) -> JSONDict:
     }
 
 
-def fingerprint(agent: AgentState) -> str:
-    """Digest of a live agent's canonical state; a saved plan is stale when it moves."""
-    digest = hashlib.sha256(canonical_json(agent_snapshot(agent)).encode()).hexdigest()
+def fingerprint(agent: AgentState, sections: Collection[str] | None = None) -> str:
+    """Digest of a live agent's canonical state; a saved plan is stale when it moves.
+
+    Only ``sections`` count (all when None), and empty sections are left out: a mhsync that
+    learnt a new section reads it as empty on most agents, and checks a saved plan against the
+    sections the plan names, so an upgrade does not make every saved plan stale.
+    """
+    snapshot = agent_snapshot(agent)
+    keep = set(sections) if sections is not None else None
+    for part in ("objects", "collections"):
+        snapshot[part] = {
+            key: value
+            for key, value in snapshot[part].items()
+            if value and (keep is None or key in keep)
+        }
+    digest = hashlib.sha256(canonical_json(snapshot).encode()).hexdigest()
     return f"sha256:{digest[:32]}"
 
 

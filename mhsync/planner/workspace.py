@@ -14,6 +14,7 @@ from mhsync.planner.options import PlanOptions
 from mhsync.planner.ordering import order_agents
 from mhsync.planner.provenance import annotate
 from mhsync.planner.refs import agent_refs, dangling_after
+from mhsync.sections import SECTIONS
 from mhsync.state import AgentState, WorkspaceState
 
 _DEFAULT_OPTIONS = PlanOptions()
@@ -50,6 +51,7 @@ def plan(
             if agent.ignore
         },
         warnings=(*warnings, *prune_warnings),
+        fingerprinted=tuple(sorted(d.key for d in SECTIONS)),
     )
     return annotate(planned_all, desired)
 

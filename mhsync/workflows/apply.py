@@ -153,11 +153,12 @@ def read_live_for_plan(connection: Connection, plan: Plan) -> WorkspaceState:
 def ensure_fresh(plan: Plan, live: WorkspaceState) -> None:
     """Refuse a plan whose agents changed (or vanished) since it was made."""
     moved = []
+    sections = plan.fingerprinted or None
     for agent in plan.agents:
         if agent.fingerprint is None:
             continue
         current = live.agents.get(agent.handle)
-        if current is None or fingerprint(current) != agent.fingerprint:
+        if current is None or fingerprint(current, sections) != agent.fingerprint:
             moved.append(agent.handle)
     if moved:
         raise StalePlanError(

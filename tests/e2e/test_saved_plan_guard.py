@@ -6,6 +6,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+import mhsync.workflows.apply as apply_workflow
+from mhsync.state import Item, WorkspaceState
+
 from .conftest import Project
 from .test_plan_apply import live_agent
 
@@ -49,3 +54,24 @@ def test_a_saved_plan_of_another_format_version_is_refused(
     assert result.code == 1
     assert "format_version 2 is not supported" in result.err
     assert len(project.writes()) == writes
+
+
+def test_a_section_a_newer_mhsync_reads_does_not_make_saved_plans_stale(
+    project: Project, mh: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The upgraded mhsync reads a section the plan's maker did not know: one agent has items
+    in it, the others read it as empty. The saved plan still applies."""
+    plan_file, _ = _tone_plan(project, mh, tmp_path)
+    read = apply_workflow.canonical_live
+
+    def upgraded(*args: Any, **kwargs: Any) -> WorkspaceState:
+        state = read(*args, **kwargs)
+        for handle, agent in state.agents.items():
+            items = [Item(key="k", fields={"content": "k"}, uuid="u-1")]
+            agent.collections["future_section"] = items if handle == "volvo-parts" else []
+        return state
+
+    monkeypatch.setattr(apply_workflow, "canonical_live", upgraded)
+    result = mh("apply", str(plan_file), "--auto-approve")
+    assert result.code == 0, result.text
+    assert live_agent(project, "Volvo Parts Desk")["tone"] == "Brisk"
