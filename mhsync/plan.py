@@ -12,11 +12,14 @@ fields keep the version.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
+
+from mhsync.sections import BY_KEY
 
 PLAN_FORMAT_VERSION = 1
 
@@ -139,14 +142,43 @@ class Summary(_Frozen):
 
     @classmethod
     def of(cls, changes: Iterable[Change]) -> Summary:
-        """Counts by action; moves and replaces count as updates, whole agents as one each."""
+        """Counts by action; moves and replaces count as updates, whole agents as one each.
+
+        A section replace also counts the live items it removes as deletes (``guidelines:
+        []`` over five items deletes five), so ``--max-deletes`` and the summary see them.
+        """
         counts = {"create": 0, "update": 0, "delete": 0}
         for change in changes:
             if change.action in (Action.CREATE, Action.DELETE):
                 counts[change.action.value] += 1
             else:
                 counts["update"] += 1
+            counts["delete"] += removed_by_replace(change)
         return cls(**counts)
+
+
+def removed_by_replace(change: Change) -> int:
+    """Live items a section replace drops: those whose identity (content for positional
+    sections) no item of ``after`` carries. Edited items keep their identity: not removed."""
+    descriptor = BY_KEY.get(change.section)
+    if change.action is not Action.REPLACE or descriptor is None or descriptor.kind == "object":
+        return 0
+    field = descriptor.identity or "content"
+    before = change.before if isinstance(change.before, list) else []
+    after = change.after if isinstance(change.after, list) else []
+    kept = Counter(_identity(item, field) for item in after)
+    removed = 0
+    for item in before:
+        key = _identity(item, field)
+        if kept[key] > 0:
+            kept[key] -= 1
+        else:
+            removed += 1
+    return removed
+
+
+def _identity(item: Any, field: str) -> str:
+    return json.dumps(item.get(field) if isinstance(item, Mapping) else item, sort_keys=True)
 
 
 _OMITTED_WHEN_EMPTY = ("workspace", "secrets_needed")

@@ -8,7 +8,7 @@ live agents under other handles are prune candidates, deleted only with ``prune`
 from __future__ import annotations
 
 from mhsync.errors import PlanError
-from mhsync.plan import Action, AgentPlan, Plan
+from mhsync.plan import AgentPlan, Plan, Summary
 from mhsync.planner.agents import plan_delete, plan_existing, plan_new
 from mhsync.planner.options import PlanOptions
 from mhsync.planner.ordering import order_agents
@@ -83,7 +83,7 @@ def _protected(agent: AgentState, options: PlanOptions) -> bool:
 def _check_max_deletes(agents: tuple[AgentPlan, ...], options: PlanOptions) -> None:
     if options.max_deletes is None:
         return
-    count = sum(1 for a in agents for c in a.changes if c.action is Action.DELETE)
+    count = Summary.of(c for a in agents for c in a.changes).delete
     if count > options.max_deletes:
         raise PlanError(
             f"the plan deletes {count} objects, more than --max-deletes {options.max_deletes}; "

@@ -78,3 +78,23 @@ def test_max_deletes_counts_every_delete_change_and_names_the_count() -> None:
 def test_max_deletes_zero_allows_a_plan_without_deletes() -> None:
     made = plan(DESIRED, LIVE, target="t", options=PlanOptions(max_deletes=0))
     assert not made.has_changes
+
+
+def test_items_a_section_replace_removes_count_as_deletes() -> None:
+    """``guidelines: []`` over five live guidelines is one PUT that deletes five items."""
+    desired = workspace(desired_agent("keep", guidelines=[]))
+    live = workspace(
+        live_agent("keep", "u-keep", guidelines=notes("guidelines", list("abcde"), prefix="g"))
+    )
+    made = plan(desired, live, target="t")
+    assert [c.action for c in made.changes] == [Action.REPLACE]
+    assert made.summary().delete == 5
+    with pytest.raises(PlanError, match="deletes 5 objects, more than --max-deletes 4"):
+        plan(desired, live, target="t", options=PlanOptions(max_deletes=4))
+
+
+def test_a_replace_that_keeps_every_item_deletes_nothing() -> None:
+    desired = workspace(desired_agent("keep", notes=notes("notes", ["b", "a", "c"])))
+    live = workspace(live_agent("keep", "u-keep", notes=notes("notes", ["a", "b", "c"], prefix="n")))
+    made = plan(desired, live, target="t", options=PlanOptions(max_deletes=0))
+    assert made.summary().delete == 0
