@@ -17,7 +17,7 @@ from pydantic import BaseModel, BeforeValidator, Field, TypeAdapter, create_mode
 
 from mhsync.sections import CORE, SECTIONS, SectionDescriptor
 from mhsync.sections.introspect import inner_model
-from mhsync.sections.models import AgentCore, Strict
+from mhsync.sections.models import NOT_BLANK, AgentCore, Strict
 
 API_VERSION = "mhsync/v1"
 KIND = "Agent"
@@ -31,6 +31,7 @@ PATTERN_NAMES = {
     HANDLE_PATTERN: "a lowercase handle: letters a-z, digits and inner '-'",
     UUID_PATTERN: "a UUID like 3f2c8a4e-1b7d-4c3e-9a1f-2b6d8e0c4a51",
     VARIABLE_NAME_PATTERN: "a variable name: letters, digits and _, not starting with a digit",
+    NOT_BLANK: "text, not only whitespace",
 }
 """How a pattern is described in messages, instead of printing the regular expression."""
 

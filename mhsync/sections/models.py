@@ -32,6 +32,11 @@ Speed = Literal["normal", "fast"]
 AgentStatus = Literal["pending", "in_progress", "ready", "paused", "completed"]
 
 
+NOT_BLANK = r"\S"
+"""Required text holds at least one character that is not whitespace (the server refuses
+whitespace-only values with a 422, after earlier changes of the same apply have landed)."""
+
+
 def _default_channels() -> list[Channel]:
     return ["phone"]
 
@@ -54,13 +59,13 @@ class OpenEnded(BaseModel):
 class Guideline(Strict):
     """One guideline; its order is its position in the list."""
 
-    content: str = Field(min_length=1)
+    content: str = Field(min_length=1, pattern=NOT_BLANK)
 
 
 class Note(Strict):
     """One note; its order is its position in the list."""
 
-    content: str = Field(min_length=1)
+    content: str = Field(min_length=1, pattern=NOT_BLANK)
 
 
 # --- procedures ---------------------------------------------------------------------------------
@@ -77,7 +82,7 @@ class ProcedureStep(Strict):
 
 
 class Procedure(Strict):
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, pattern=NOT_BLANK)
     description: str | None = None
     steps: list[ProcedureStep] = Field(default_factory=list)
     previous_keys: list[str] = Field(
@@ -89,7 +94,7 @@ class Procedure(Strict):
 
 
 class TrainingRow(Strict):
-    content: str = Field(min_length=1, description="The customer utterance.")
+    content: str = Field(min_length=1, pattern=NOT_BLANK, description="The customer utterance.")
     intent: str | None = Field(default=None, description="Free-text label.")
     response: str | None = None
 
@@ -98,7 +103,7 @@ class TrainingRow(Strict):
 
 
 class RoutingRule(Strict):
-    department_name: str = Field(min_length=1)
+    department_name: str = Field(min_length=1, pattern=NOT_BLANK)
     detection_mode: DetectionMode = "intent"
     trigger_keyword: str | None = None
     phrases: list[str] = Field(default_factory=list)
@@ -118,8 +123,8 @@ class RoutingRule(Strict):
 
 
 class GuardRule(Strict):
-    name: str = Field(min_length=1)
-    when_condition: str = Field(min_length=1)
+    name: str = Field(min_length=1, pattern=NOT_BLANK)
+    when_condition: str = Field(min_length=1, pattern=NOT_BLANK)
     example_phrases: list[str] = Field(default_factory=list)
     then_action: ThenAction
     selected_channels: list[Channel] = Field(default_factory=_default_channels)
@@ -140,7 +145,7 @@ class GuardRule(Strict):
 
 
 class IntentParameter(Strict):
-    key: str = Field(min_length=1)
+    key: str = Field(min_length=1, pattern=NOT_BLANK)
     default: Any = None
     type: str | None = None
     required: bool = False
@@ -154,7 +159,7 @@ class IntentWebhook(Strict):
 
 
 class Intent(Strict):
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, pattern=NOT_BLANK)
     key: str | None = Field(default=None, description="Derived from name by the server if omitted.")
     description: str | None = None
     recommendation_actions: str | None = None
@@ -169,7 +174,7 @@ class Intent(Strict):
 
 
 class Webhook(Strict):
-    url: str = Field(min_length=1, description="https only.")
+    url: str = Field(min_length=1, pattern=NOT_BLANK, description="https only.")
     events: list[WebhookEvent] = Field(min_length=1)
     secret_key: str | None = Field(default=None, description="Must be ${env:NAME}; write-only.")
     is_active: bool = True
@@ -179,7 +184,7 @@ class Webhook(Strict):
 
 
 class CustomQuestion(Strict):
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, pattern=NOT_BLANK)
     type: str = "text"
     description: str | None = None
     required: bool = False
@@ -191,7 +196,7 @@ class AppointmentQuestions(Strict):
 
 
 class ScheduleAssignment(Strict):
-    schedule_uuid: str = Field(min_length=1)
+    schedule_uuid: str = Field(min_length=1, pattern=NOT_BLANK)
     priority: str | None = None
     status: str | None = None
     name: str | None = None
@@ -293,7 +298,7 @@ class Settings(Strict):
 class AgentCore(Strict):
     """Scalar fields of the agent (everything that is not a section)."""
 
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, pattern=NOT_BLANK)
     description: str | None = Field(default=None, description="Internal; not used by the AI.")
     company_name: str | None = None
     role: str | None = None

@@ -75,3 +75,15 @@ def test_a_section_a_newer_mhsync_reads_does_not_make_saved_plans_stale(
     result = mh("apply", str(plan_file), "--auto-approve")
     assert result.code == 0, result.text
     assert live_agent(project, "Volvo Parts Desk")["tone"] == "Brisk"
+
+
+def test_a_whitespace_only_required_string_stops_apply_before_anything_is_sent(
+    project: Project, mh: Any
+) -> None:
+    manifest = project.root / "agents" / "volvo-parts.yaml"
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(text.replace("  name: Volvo Parts Desk", "  name: '  '"), "utf-8")
+    result = mh("apply", "agents", "--auto-approve")
+    assert result.code == 1
+    assert "volvo-parts.yaml:12" in result.err and "spec.name" in result.err
+    assert project.sandbox.request_log() == []
