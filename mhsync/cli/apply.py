@@ -42,6 +42,10 @@ def _plan_file(paths: tuple[Path, ...]) -> Path | None:
 )
 @click.option("--prune", is_flag=True, help="Also delete live agents absent from the manifests.")
 @click.option("--max-deletes", type=click.IntRange(min=0), help="Fail if more deletes are planned.")
+@click.option(
+    "--confirm-delete", "confirm_delete", multiple=True, metavar="HANDLE",
+    help="Prune this live agent although it looks like the old name of a protected agent.",
+)
 @selection_options
 @click.option(
     "--no-snapshot", is_flag=True, help="Skip saving the live state first (.mhsync/snapshots/)."
@@ -53,6 +57,7 @@ def apply_command(
     parallelism: int,
     prune: bool,
     max_deletes: int | None,
+    confirm_delete: tuple[str, ...],
     agent: tuple[str, ...],
     selector: str | None,
     no_snapshot: bool,
@@ -76,6 +81,7 @@ def apply_command(
         prune=prune,
         max_deletes=max_deletes,
         saved_plan=saved,
+        confirmed_deletes=frozenset(confirm_delete),
         plan_file=plan_file,
         parallelism=parallelism,
         selection=Selection.parse(agent, selector),

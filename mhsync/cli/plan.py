@@ -33,6 +33,10 @@ from mhsync.workflows.plan import PlanRequest, make_plan
 @click.option("--prune", is_flag=True, help="Also delete live agents absent from the manifests.")
 @click.option("--max-deletes", type=click.IntRange(min=0), help="Fail if more deletes are planned.")
 @click.option(
+    "--confirm-delete", "confirm_delete", multiple=True, metavar="HANDLE",
+    help="Prune this live agent although it looks like the old name of a protected agent.",
+)
+@click.option(
     "--parallelism", type=click.IntRange(1, 64), default=8, show_default=True,
     help="Requests in flight at once while reading the workspace.",
 )
@@ -46,6 +50,7 @@ def plan_command(
     as_markdown: bool,
     prune: bool,
     max_deletes: int | None,
+    confirm_delete: tuple[str, ...],
     parallelism: int,
     agent: tuple[str, ...],
     selector: str | None,
@@ -59,6 +64,7 @@ def plan_command(
             paths=paths,
             prune=prune,
             max_deletes=max_deletes,
+            confirmed_deletes=frozenset(confirm_delete),
             selection=Selection.parse(agent, selector),
             parallelism=parallelism,
         ),

@@ -13,9 +13,13 @@ class PlanOptions:
     ``named_scope``: the caller narrowed the live side to agents named one by one (``--agent``),
     so an empty desired side means "only those", not "no manifests loaded"; without it, a prune
     with nothing desired is refused.
+
+    ``confirmed_deletes`` (handles or uuids of live agents): deletes the user confirmed although
+    they pair with a new protected agent as a possible rename (``planner.renames``).
     """
 
     prune: bool = False
     max_deletes: int | None = None
     protected: frozenset[str] = frozenset()
     named_scope: bool = False
+    confirmed_deletes: frozenset[str] = frozenset()

@@ -14,6 +14,7 @@ from mhsync.planner.options import PlanOptions
 from mhsync.planner.ordering import order_agents
 from mhsync.planner.provenance import annotate
 from mhsync.planner.refs import agent_refs, dangling_after
+from mhsync.planner.renames import rename_pairs
 from mhsync.sections import SECTIONS
 from mhsync.state import AgentState, WorkspaceState
 
@@ -40,6 +41,7 @@ def plan(
             planned.append(plan_existing(agent, live.agents[handle], depends_on))
             warnings.extend(dangling_after(planned[-1], agent, live.agents[handle]))
     deletes, prune_warnings = _prune(desired, live, options)
+    prune_warnings += _renames(desired, live, new, deletes, options)
     agents = order_agents(planned) + deletes
     _check_max_deletes(agents, options)
     planned_all = Plan(
@@ -74,6 +76,36 @@ def _prune(
         else:
             deletes.append(plan_delete(agent))
     return tuple(deletes), tuple(warnings)
+
+
+def _renames(
+    desired: WorkspaceState,
+    live: WorkspaceState,
+    new: frozenset[str],
+    deletes: tuple[AgentPlan, ...],
+    options: PlanOptions,
+) -> tuple[str, ...]:
+    """Warn of every create + delete pair that may be a rename; refuse the unconfirmed ones
+    whose new side is protected."""
+    pairs = rename_pairs(
+        (desired.agents[h] for h in sorted(new)), (live.agents[d.handle] for d in deletes)
+    )
+    refused = [
+        pair
+        for pair in pairs
+        if _protected(pair.created, options)
+        and not {pair.deleted.handle, pair.deleted.uuid} & options.confirmed_deletes
+    ]
+    if refused:
+        raise PlanError(
+            "refusing to prune: "
+            + "; ".join(
+                f"{pair.message()}. agent[{pair.created.handle}] is protected: confirm the "
+                f"delete with --confirm-delete {pair.deleted.handle}"
+                for pair in refused
+            )
+        )
+    return tuple(pair.message() for pair in pairs)
 
 
 def _protected(agent: AgentState, options: PlanOptions) -> bool:

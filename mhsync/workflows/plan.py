@@ -35,6 +35,8 @@ class PlanRequest:
     paths: Sequence[Path] = ()
     prune: bool = False
     max_deletes: int | None = None
+    confirmed_deletes: frozenset[str] = frozenset()
+    """Live agents (handles or uuids) whose prune is confirmed despite a possible rename."""
     selection: Selection = EVERYTHING
     parallelism: int = 8
     """Requests in flight at once while reading intents and webhooks of each agent."""
@@ -100,6 +102,7 @@ def plan_against(
     options = PlanOptions(
         prune=request.prune,
         max_deletes=request.max_deletes,
+        confirmed_deletes=request.confirmed_deletes,
         protected=frozenset(
             name
             for agent in scoped.everyone.agents.values()

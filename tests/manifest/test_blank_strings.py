@@ -20,7 +20,10 @@ from .conftest import AGENT, Writer, agent
         (agent("guidelines:\n  - '  '\n"), "spec.guidelines[0].content", 13),
         (agent("notes:\n  - content: \"\\t \\n\"\n"), "spec.notes[0].content", 13),
         (
-            agent("guard_rules:\n  - name: ' '\n    when_condition: x\n    then_action: end_conversation\n"),
+            agent(
+                "guard_rules:\n  - name: ' '\n    when_condition: x\n"
+                "    then_action: end_conversation\n"
+            ),
             "spec.guard_rules[0].name",
             13,
         ),

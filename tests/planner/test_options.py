@@ -95,6 +95,7 @@ def test_items_a_section_replace_removes_count_as_deletes() -> None:
 
 def test_a_replace_that_keeps_every_item_deletes_nothing() -> None:
     desired = workspace(desired_agent("keep", notes=notes("notes", ["b", "a", "c"])))
-    live = workspace(live_agent("keep", "u-keep", notes=notes("notes", ["a", "b", "c"], prefix="n")))
+    live_notes = notes("notes", ["a", "b", "c"], prefix="n")
+    live = workspace(live_agent("keep", "u-keep", notes=live_notes))
     made = plan(desired, live, target="t", options=PlanOptions(max_deletes=0))
     assert made.summary().delete == 0
