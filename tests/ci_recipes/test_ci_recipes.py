@@ -146,3 +146,11 @@ def test_the_parser_finds_every_invocation_on_a_line() -> None:
 def test_a_broken_command_line_is_caught(line: str) -> None:
     (args,) = mhsync_lines(line)
     assert problem(args) is not None
+
+
+def test_applies_in_the_recipes_are_serialised_per_target() -> None:
+    """One apply at a time per target in CI (docs/operations.md, "Overlapping runs"): the
+    settling of concurrent creations is for the overlaps CI cannot see, not a replacement."""
+    github = load(GITHUB)["jobs"]["apply"]["concurrency"]
+    assert github["group"] and github["cancel-in-progress"] is False
+    assert load(GITLAB)["apply"]["resource_group"]
