@@ -151,7 +151,8 @@ class AgentRunner:
             if _settles_items(change) and outcome.succeeded and outcome.uuid:
                 batch.append(len(outcomes) - 1)
             following = changes[index + 1] if index + 1 < len(changes) else None
-            if batch and (following is None or not _same_batch(change, following)):
+            stops = outcome.status is ChangeStatus.FAILED
+            if batch and (stops or following is None or not _same_batch(change, following)):
                 self._settle_items(change, batch, outcomes)
                 batch = []
             if outcome.status is ChangeStatus.YIELDED and change.section == AGENT_SECTION:
