@@ -36,6 +36,7 @@ from mhsync.plan import Action, Change, Plan
 from mhsync.workflows.apply import Confirm, OnEvent
 from mhsync.workflows.connect import connect
 from mhsync.workflows.livestate import EVERYTHING
+from mhsync.workflows.lock import project_lock
 from mhsync.workflows.plan import PlanRequest, plan_against
 from mhsync.workflows.snapshot import SnapshotHook, read_info
 from mhsync.workspace import Workspace
@@ -93,7 +94,7 @@ def run_rollback(
     if result.errors:
         raise ManifestError(f"{len(result.errors)} error(s) in the snapshot", list(result.errors))
     plan_request = PlanRequest(paths=(request.snapshot,))
-    with connect(target) as connection:
+    with project_lock(workspace.root), connect(target) as connection:
         live_uuids = {raw.uuid for raw in list_agents(connection.client)}
         recreated = []
         for agent in result.workspace.agents.values():
