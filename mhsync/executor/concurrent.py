@@ -36,13 +36,14 @@ from typing import Any
 
 from mhsync.convert import References, item_from_api
 from mhsync.errors import MhsyncError
+from mhsync.executor.adopt import AGENT_LIST_PAGE
 from mhsync.executor.context import ExecutorClient
 from mhsync.sections import SectionDescriptor
 
 CREATED_AT = "created_at"
 """Server timestamp of an object's creation (CONTRACT 1, DOC)."""
 AGENT_UUID = "agent_uuid"
-AGENT_LIST_PAGE = 100
+_LAST = datetime.max.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -67,9 +68,6 @@ def _created(raw: Mapping[str, Any]) -> datetime:
             return _LAST
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
     return _LAST
-
-
-_LAST = datetime.max.replace(tzinfo=UTC)
 
 
 def creation_rank(raw: Mapping[str, Any]) -> tuple[datetime, str]:
