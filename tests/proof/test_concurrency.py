@@ -85,10 +85,9 @@ def test_two_overlapping_applies_leave_every_agent_once(tmp_path: Path, proof_en
             _, names = inventory(server.base_url)
             counts = {name: names[f"{name} T{trial}"] for name in NAMES}
             assert counts == dict.fromkeys(NAMES, 1), (trial, counts, results)
-            for root in roots:
-                with in_directory(root):
-                    plan = mh("plan", "--detailed-exitcode")
-                assert plan.code == 0, (trial, plan.text, results)
+            with in_directory(roots[0]):  # same manifests in both: one plan says it
+                plan = mh("plan", "--detailed-exitcode")
+            assert plan.code == 0, (trial, plan.text, results)
     elapsed = time.monotonic() - started
     print(f"\n{TRIALS} trials in {elapsed:.1f} s; {settled} concurrent creations settled")
     assert settled > 0, "the runs never overlapped: the trials proved nothing"
