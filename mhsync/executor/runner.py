@@ -30,7 +30,7 @@ from mhsync.executor.progress import Progress
 from mhsync.executor.report import ChangeOutcome, ChangeStatus
 from mhsync.executor.secrets import SecretBook
 from mhsync.plan import AGENT_SECTION, Action, AgentPlan, Call, CallKind, Change
-from mhsync.sections import section
+from mhsync.sections import SectionDescriptor, section
 from mhsync.state import AgentState
 
 
@@ -134,6 +134,9 @@ class AgentRunner:
         self.plan = agent_plan
         self.shared = shared
         self.run_state = AgentRun.start(agent_plan, live)
+        self._answer: Mapping[str, Any] | None = None
+        """The Agent JSON of the last embedded item create: it shows every item committed
+        before ours, so settling that section needs no re-read."""
 
     def run(self) -> list[ChangeOutcome]:
         outcomes: list[ChangeOutcome] = []
@@ -181,10 +184,7 @@ class AgentRunner:
                 ours[uuid] = position
         refs = self.run_state.references(self.shared.directory)
         try:
-            self.shared.count_request()
-            listed = read_items(
-                self.shared.client, self.run_state, descriptor, f"{base}{descriptor.path}"
-            )
+            listed = self._listed(descriptor, f"{base}{descriptor.path}")
             keys = {}
             for raw in listed:
                 item = item_from_api(descriptor, raw, refs)
@@ -219,6 +219,16 @@ class AgentRunner:
             outcomes[position] = ChangeOutcome(
                 done.address, ChangeStatus.YIELDED, note, done.calls_made + 1, kept
             )
+
+    def _listed(self, descriptor: SectionDescriptor, list_path: str) -> list[dict[str, Any]]:
+        """The section's live items as of our last create: from its answer when that was the
+        whole agent (embedded sections), else one re-read."""
+        answer, self._answer = self._answer, None
+        embedded = descriptor.embedded_as
+        if embedded is not None and answer is not None and isinstance(answer.get(embedded), list):
+            return [dict(raw) for raw in answer[embedded] if isinstance(raw, Mapping)]
+        self.shared.count_request()
+        return read_items(self.shared.client, self.run_state, descriptor, list_path)
 
     # --- a concurrent run's twin ------------------------------------------------------------
 
@@ -367,6 +377,7 @@ class AgentRunner:
             self._learn(change, call, raw)
             return _Sent(None, adopted)
         descriptor = section(change.section)
+        self._answer = answer if descriptor.embedded_as is not None and not adopted else None
         if descriptor.embedded_as is not None and not adopted:
             new = self.run_state.absorb_agent(answer).get(descriptor.key, set())
             if len(new) == 1:

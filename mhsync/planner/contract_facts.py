@@ -72,7 +72,7 @@ FACTS: tuple[ContractFact, ...] = (
         "GET /agents/{uuid}",
         "2.1",
         "200, the agent in data",
-        "mhsync/executor/adopt.py: _read_items",
+        "mhsync/executor/adopt.py: read_items",
     ),
     ContractFact(
         "intents.list",
