@@ -82,8 +82,9 @@ def test_a_whitespace_only_required_string_stops_apply_before_anything_is_sent(
 ) -> None:
     manifest = project.root / "agents" / "volvo-parts.yaml"
     text = manifest.read_text(encoding="utf-8")
+    line = text.splitlines().index("  name: Volvo Parts Desk") + 1
     manifest.write_text(text.replace("  name: Volvo Parts Desk", "  name: '  '"), "utf-8")
     result = mh("apply", "agents", "--auto-approve")
     assert result.code == 1
-    assert "volvo-parts.yaml:12" in result.err and "spec.name" in result.err
+    assert f"volvo-parts.yaml:{line}:" in result.err and "spec.name" in result.err
     assert project.sandbox.request_log() == []
