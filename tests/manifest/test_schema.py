@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-import pytest
+import jsonschema
 from click.testing import CliRunner
 
 from mhsync.cli.schema import schema_command
@@ -68,7 +68,6 @@ def test_schema_shows_patterns_enums_and_descriptions() -> None:
 
 def test_schema_accepts_the_examples_as_written() -> None:
     """What an editor sees: the raw example documents (references unsubstituted) are valid."""
-    jsonschema = pytest.importorskip("jsonschema")
     validator = jsonschema.Draft202012Validator(agent_schema())
     fragments = jsonschema.Draft202012Validator(fragment_schema())
     for path in sorted((EXAMPLES / "agents").glob("*.yaml")):
