@@ -16,6 +16,7 @@ from mhsync.cli.common import (
     target_option,
     use_color,
 )
+from mhsync.cli.interrupt import Interruption
 from mhsync.cli.progress import progress_reporter
 from mhsync.errors import ApplyError, ConfigError
 from mhsync.plan import Plan
@@ -87,10 +88,12 @@ def apply_command(
             return True
         return click.confirm("Apply these changes?", default=False, err=True)
 
-    with progress_reporter(interactive) as on_event:
-        snapshot = None if no_snapshot else snapshot_hook(workspace.root)
+    watch = Interruption("apply")
+    with watch.guard(), progress_reporter(interactive) as on_event:
+        snapshot = watch.snapshot_hook(None if no_snapshot else snapshot_hook(workspace.root))
         outcome = run_apply(
-            workspace, request, confirm=confirm, on_event=on_event, snapshot=snapshot
+            workspace, request, confirm=watch.confirm(confirm), on_event=on_event,
+            snapshot=snapshot,
         )
     for warning in outcome.warnings:
         note(str(warning))

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from mhsync.cli.common import chosen_workspace, note, on_terminal, target_option, use_color
+from mhsync.cli.interrupt import Interruption
 from mhsync.cli.progress import progress_reporter
 from mhsync.errors import ApplyError, ConfigError
 from mhsync.plan import Plan
@@ -40,12 +41,13 @@ def rollback_command(
         return auto_approve or click.confirm("Roll back these changes?", default=False, err=True)
 
     workspace = chosen_workspace(target or snapshot_target(snapshot), (snapshot,))
-    hook = None if no_snapshot else snapshot_hook(workspace.root)
-    with progress_reporter(interactive) as on_event:
+    watch = Interruption("rollback")
+    hook = watch.snapshot_hook(None if no_snapshot else snapshot_hook(workspace.root))
+    with watch.guard(), progress_reporter(interactive) as on_event:
         outcome = run_rollback(
             workspace,
             RollbackRequest(snapshot, parallelism),
-            confirm=confirm,
+            confirm=watch.confirm(confirm),
             on_event=on_event,
             snapshot=hook,
         )
