@@ -21,6 +21,7 @@ from mhsync.cli.progress import progress_reporter
 from mhsync.errors import ApplyError, ConfigError
 from mhsync.plan import Plan
 from mhsync.render import render_text
+from mhsync.render.counts import apply_line
 from mhsync.selection import Selection
 from mhsync.workflows.apply import ApplyRequest, load_plan_file, run_apply
 from mhsync.workflows.snapshot import snapshot_hook
@@ -114,8 +115,4 @@ def apply_command(
             f"apply failed: {len(report.failed)} change(s) failed; run apply again to converge",
             report,
         )
-    summary = outcome.plan.summary()
-    click.echo(
-        f"Apply complete: {summary.create} created, {summary.update} updated, "
-        f"{summary.delete} deleted ({outcome.requests} requests)."
-    )
+    click.echo(apply_line("Apply", outcome.plan, outcome.requests))

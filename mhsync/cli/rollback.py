@@ -13,6 +13,7 @@ from mhsync.cli.progress import progress_reporter
 from mhsync.errors import ApplyError, ConfigError
 from mhsync.plan import Plan
 from mhsync.render import render_text
+from mhsync.render.counts import apply_line
 from mhsync.workflows.rollback import RollbackRequest, run_rollback, snapshot_target
 from mhsync.workflows.snapshot import snapshot_hook
 
@@ -69,8 +70,4 @@ def rollback_command(
         for line in report.lines():
             click.echo(line)
         raise ApplyError(f"rollback failed: {len(report.failed)} change(s) failed", report)
-    summary = outcome.plan.summary()
-    click.echo(
-        f"Rollback complete: {summary.create} created, {summary.update} updated, "
-        f"{summary.delete} deleted ({outcome.requests} requests)."
-    )
+    click.echo(apply_line("Rollback", outcome.plan, outcome.requests))
