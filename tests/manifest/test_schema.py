@@ -93,3 +93,11 @@ def test_committed_fragment_schema_is_fresh_and_covers_fragments() -> None:
     assert "name" not in schema["$defs"]["FragmentSpec"].get("required", [])
     agent_meta = agent_schema()["$defs"]["Metadata"]["properties"]
     assert {"uses", "drop"} <= set(agent_meta)
+
+
+def test_output_without_write_writes_the_file_instead_of_ignoring_it(tmp_path: Path) -> None:
+    target = tmp_path / "editor" / "agent.json"
+    result = CliRunner().invoke(schema_command, ["--output", str(target)])
+    assert result.exit_code == 0, result.output
+    assert target.read_text(encoding="utf-8") == schema_text()
+    assert result.stdout == ""  # the schema went to the file, not to stdout as well
