@@ -56,7 +56,7 @@ def test_schema_shows_patterns_enums_and_descriptions() -> None:
     assert defs["Metadata"]["properties"]["name"]["pattern"] == HANDLE_PATTERN
     assert "description" in defs["Metadata"]["properties"]["name"]
     assert defs["GuardRule"]["properties"]["then_action"]["enum"] == ["forward", "end_conversation"]
-    notes = defs["AgentSpec"]["properties"]["notes"]["anyOf"][0]["items"]["anyOf"]
+    notes = defs["AgentSpec"]["properties"]["notes"]["items"]["anyOf"]  # a list, never null
     assert {"type": "string"} in notes
     secret = defs["Webhook"]["properties"]["secret_key"]["anyOf"][0]
     assert secret["pattern"] == r"^\$\{env:[A-Za-z_][A-Za-z0-9_]*\}$"
