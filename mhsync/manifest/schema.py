@@ -125,6 +125,10 @@ def _allow_references(node: Any) -> Any:
     return out
 
 
+_URL_PATTERNS = {
+    "https": r"^(https://|\$\{)",
+    "url": r"^(https?://[^\s/?#]+\S*|\$\{.*)$",  # a host, no spaces (``checks._is_url``)
+}
 _UNSET: list[Any] = [None, "", [], {}]
 """What the rules table counts as not set (``checks._is_set``)."""
 
@@ -157,7 +161,9 @@ def _as_strict_as_the_loader(definitions: dict[str, Any]) -> None:
             continue
         for key in rule.sections:
             model = CORE.model if key == CORE.key else _descriptor(key).model
-            _add(definitions, model, _rule_schema(rule, model))
+            # Core fields are written inline in ``spec``: their rules go on AgentSpec.
+            holder = AgentSpec if key == CORE.key else model
+            _add(definitions, holder, _rule_schema(rule, model))
     spec_fields = "|".join(sorted(AgentSpec.model_fields))
     ignore = definitions["Metadata"]["properties"]["ignore"]
     ignore["items"]["pattern"] = rf"^spec\.({spec_fields})(\.|$)"
@@ -213,8 +219,9 @@ def _rule_schema(rule: Rule, model: type[BaseModel]) -> dict[str, Any]:
         then: dict[str, Any] = {"anyOf": [_holds(model, f, everything) for f in rule.fields]}
     elif rule.kind == "forbid":
         then = {"allOf": [{"not": _set(f)} for f in rule.fields]}
-    else:  # https; a ${...} reference is substituted later and checked then
-        then = {"properties": {f: {"pattern": r"^(https://|\$\{)"} for f in rule.fields}}
+    else:  # https / url; a ${...} reference is substituted later and checked then
+        pattern = _URL_PATTERNS[rule.kind]
+        then = {"properties": {f: {"pattern": pattern} for f in rule.fields}}
     if not rule.when:
         return then
     return {"if": {"allOf": [_holds(model, f, v) for f, v in rule.when]}, "then": then}
