@@ -45,9 +45,9 @@ def test_exported_manifests_point_at_an_existing_schema(project: Project, mh: Mh
 
 def test_snapshot_manifests_point_at_an_existing_schema(project: Project, mh: Mh) -> None:
     assert mh("apply", "agents", "--auto-approve").code == 0
-    service = project.root / "agents" / "volvo-parts.yaml"
+    service = project.root / "agents" / "whatsapp-support.yaml"
     text = service.read_text(encoding="utf-8")
-    service.write_text(text.replace("  language: en\n", "  language: sv\n", 1), encoding="utf-8")
+    service.write_text(text.replace("  language: sv\n", "  language: da\n", 1), encoding="utf-8")
     again = mh("apply", "agents", "--auto-approve")
     assert again.code == 0, again.text
     found = re.search(r"Snapshot saved: (\S+)", again.err)

@@ -14,7 +14,7 @@ import jsonschema
 import pytest
 
 from mhsync.manifest import load_manifests
-from mhsync.manifest.schema import agent_schema
+from mhsync.manifest.schema import agent_schema, fragment_schema
 from mhsync.manifest.yamlio import parse_text
 
 from .conftest import EXAMPLES
@@ -33,7 +33,6 @@ BEYOND_JSON_SCHEMA = {
     "028-duplicate-guard-rule-names": _UNIQUE,
     "029-duplicate-derived-intent-key": _UNIQUE + "; the key is derived from the name",
     "030-step-names-unknown-intent": "a reference to a key in another section of the agent",
-    "037-webhook-secret-env-unset": _RUNTIME,
     "039-undefined-target-variable": _RUNTIME,
     "040-unset-env-embedded": _RUNTIME,
     "043-duplicate-yaml-keys": _YAML,
@@ -50,12 +49,21 @@ BEYOND_JSON_SCHEMA = {
 
 
 def schema_accepts(case: Path) -> bool:
-    validator = jsonschema.Draft202012Validator(agent_schema())
+    """Each document against the schema of its kind (an agent's, or a fragment's)."""
+    validators = {
+        "Agent": jsonschema.Draft202012Validator(agent_schema()),
+        "Fragment": jsonschema.Draft202012Validator(fragment_schema()),
+    }
     try:
         docs = parse_text(case.read_text(encoding="utf-8"), str(case)).docs
     except Exception:  # the reader refuses it: it is not JSON-shaped data at all
         return True
-    return all(not list(validator.iter_errors(doc.data)) for doc in docs)
+    for doc in docs:
+        kind = doc.data.get("kind") if isinstance(doc.data, dict) else None
+        validator = validators.get(kind if isinstance(kind, str) else "", validators["Agent"])
+        if list(validator.iter_errors(doc.data)):
+            return False
+    return True
 
 
 def loader_verdict(case: Path) -> str:

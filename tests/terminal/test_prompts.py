@@ -35,9 +35,9 @@ def test_ctrl_c_at_the_prompt_says_nothing_was_changed(terminal: Start) -> None:
 def test_rollback_prompt_reads_y_n(terminal: Start, quickstart: Path) -> None:
     first = terminal(*APPLY, "--auto-approve")
     assert first.finish(60) == 0, first.text
-    manifest = quickstart / "examples" / "agents" / "volvo-parts.yaml"
+    manifest = quickstart / "examples" / "agents" / "whatsapp-support.yaml"
     text = manifest.read_text(encoding="utf-8")
-    manifest.write_text(text.replace("  language: en\n", "  language: sv\n", 1), encoding="utf-8")
+    manifest.write_text(text.replace("  language: sv\n", "  language: da\n", 1), encoding="utf-8")
     second = terminal(*APPLY, "--auto-approve")
     assert second.finish(60) == 0, second.text
     found = re.search(r"Snapshot saved: (\S+)", second.text)
