@@ -16,10 +16,12 @@ from mhsync.cli.common import (
     target_option,
     use_color,
 )
+from mhsync.cli.interrupt import Interruption
 from mhsync.cli.progress import progress_reporter
 from mhsync.errors import ApplyError, ConfigError
 from mhsync.plan import Plan
 from mhsync.render import render_text
+from mhsync.render.counts import apply_line
 from mhsync.selection import Selection
 from mhsync.workflows.apply import ApplyRequest, load_plan_file, run_apply
 from mhsync.workflows.snapshot import snapshot_hook
@@ -93,10 +95,12 @@ def apply_command(
             return True
         return click.confirm("Apply these changes?", default=False, err=True)
 
-    with progress_reporter(interactive) as on_event:
-        snapshot = None if no_snapshot else snapshot_hook(workspace.root)
+    watch = Interruption("apply")
+    with watch.guard(), progress_reporter(interactive) as on_event:
+        snapshot = watch.snapshot_hook(None if no_snapshot else snapshot_hook(workspace.root))
         outcome = run_apply(
-            workspace, request, confirm=confirm, on_event=on_event, snapshot=snapshot
+            workspace, request, confirm=watch.confirm(confirm), on_event=on_event,
+            snapshot=snapshot,
         )
     for warning in outcome.warnings:
         note(str(warning))
@@ -119,8 +123,4 @@ def apply_command(
             f"apply failed: {len(report.failed)} change(s) failed; run apply again to converge",
             report,
         )
-    summary = outcome.plan.summary()
-    click.echo(
-        f"Apply complete: {summary.create} created, {summary.update} updated, "
-        f"{summary.delete} deleted ({outcome.requests} requests)."
-    )
+    click.echo(apply_line("Apply", outcome.plan, outcome.requests))

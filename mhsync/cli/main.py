@@ -22,14 +22,59 @@ from mhsync.cli.schema import schema_command
 from mhsync.cli.validate import validate_command
 from mhsync.errors import ExitCode, ManifestError, MhsyncError
 
+_DEBUG_HELP = "Log every HTTP request mhsync sends (method, path, status, time) to stderr."
+
+
+class _StderrHandler(logging.Handler):
+    """Writes to the ``sys.stderr`` of the moment (a test's capture as well as the terminal)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(self.format(record), err=True)
+
+
+_DEBUG_HANDLER = _StderrHandler()
+_DEBUG_HANDLER.setFormatter(logging.Formatter("mhsync: %(message)s"))
+
+
+def set_debug(enabled: bool) -> None:
+    """mhsync's own debug lines on or off; never the root logger's.
+
+    Only the ``mhsync`` logger gets a handler: httpx and httpcore stay at the root's default
+    (warnings only), since their debug output carries every request's and response's headers.
+    """
+    root = logging.getLogger("mhsync")
+    root.removeHandler(_DEBUG_HANDLER)
+    root.setLevel(logging.DEBUG if enabled else logging.NOTSET)
+    root.propagate = not enabled
+    if enabled:
+        root.addHandler(_DEBUG_HANDLER)
+
+
+def _debug_after_subcommand(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        set_debug(True)
+
+
+def _accept_debug(command: click.Command) -> None:
+    """``mhsync plan --debug`` as well as ``mhsync --debug plan``."""
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _accept_debug(sub)
+        return
+    command.params.append(
+        click.Option(
+            ["--debug"], is_flag=True, expose_value=False, is_eager=True,
+            callback=_debug_after_subcommand, help=_DEBUG_HELP,
+        )
+    )
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="mhsync")
-@click.option("--debug", is_flag=True, help="Log every HTTP request (method, path, status).")
+@click.option("--debug", is_flag=True, help=_DEBUG_HELP)
 def cli(debug: bool) -> None:
     """Manage Mindhunters AI agents as code: validate, plan, apply."""
-    if debug:
-        logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s", stream=sys.stderr)
+    set_debug(debug)
 
 
 for _command in (
@@ -45,6 +90,7 @@ for _command in (
     drift_command,
     doctor_command,
 ):
+    _accept_debug(_command)
     cli.add_command(_command)
 
 

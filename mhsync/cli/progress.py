@@ -27,6 +27,13 @@ class _LineReporter:
 
 
 class _BarReporter:
+    """The bar appears with the first change, not before.
+
+    A started bar takes over the terminal (rich redirects stdout and stderr through it), so the
+    plan printed and the confirmation asked before any change would lose their colours and
+    click's ``[y/N]``: nothing is drawn until the executor reports its first event.
+    """
+
     def __init__(self, progress: Progress) -> None:
         self._progress = progress
         self._task: Any = None
@@ -35,10 +42,16 @@ class _BarReporter:
     def __call__(self, event: ProgressEvent) -> None:
         with self._lock:
             if self._task is None:
+                self._progress.start()
                 self._task = self._progress.add_task("applying", total=event.total)
             self._progress.update(self._task, completed=event.done, total=event.total)
             if event.kind == "change_failed":
                 self._progress.console.print(f"[red]failed[/red] {event.message}")
+
+    def close(self) -> None:
+        with self._lock:
+            if self._task is not None:
+                self._progress.stop()
 
 
 @contextmanager
@@ -54,5 +67,8 @@ def progress_reporter(interactive: bool) -> Iterator[Any]:
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=console, transient=True) as progress:
-        yield _BarReporter(progress)
+    reporter = _BarReporter(Progress(*columns, console=console, transient=True))
+    try:
+        yield reporter
+    finally:
+        reporter.close()

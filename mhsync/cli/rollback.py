@@ -8,10 +8,12 @@ from pathlib import Path
 import click
 
 from mhsync.cli.common import chosen_workspace, note, on_terminal, target_option, use_color
+from mhsync.cli.interrupt import Interruption
 from mhsync.cli.progress import progress_reporter
 from mhsync.errors import ApplyError, ConfigError
 from mhsync.plan import Plan
 from mhsync.render import render_text
+from mhsync.render.counts import apply_line
 from mhsync.workflows.rollback import RollbackRequest, run_rollback, snapshot_target
 from mhsync.workflows.snapshot import snapshot_hook
 
@@ -40,12 +42,13 @@ def rollback_command(
         return auto_approve or click.confirm("Roll back these changes?", default=False, err=True)
 
     workspace = chosen_workspace(target or snapshot_target(snapshot), (snapshot,))
-    hook = None if no_snapshot else snapshot_hook(workspace.root)
-    with progress_reporter(interactive) as on_event:
+    watch = Interruption("rollback")
+    hook = watch.snapshot_hook(None if no_snapshot else snapshot_hook(workspace.root))
+    with watch.guard(), progress_reporter(interactive) as on_event:
         outcome = run_rollback(
             workspace,
             RollbackRequest(snapshot, parallelism),
-            confirm=confirm,
+            confirm=watch.confirm(confirm),
             on_event=on_event,
             snapshot=hook,
         )
@@ -67,8 +70,4 @@ def rollback_command(
         for line in report.lines():
             click.echo(line)
         raise ApplyError(f"rollback failed: {len(report.failed)} change(s) failed", report)
-    summary = outcome.plan.summary()
-    click.echo(
-        f"Rollback complete: {summary.create} created, {summary.update} updated, "
-        f"{summary.delete} deleted ({outcome.requests} requests)."
-    )
+    click.echo(apply_line("Rollback", outcome.plan, outcome.requests))

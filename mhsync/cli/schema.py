@@ -25,13 +25,17 @@ _SCHEMAS: dict[str, tuple[Callable[[], str], Path]] = {
 @click.option(
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Schema file for --write and --check [default: schemas/<kind>.schema.json].",
+    help="Schema file to write (alone or with --write) or --check "
+    "[default: schemas/<kind>.schema.json].",
 )
 @click.pass_context
 def schema_command(
     ctx: click.Context, kind: str, write: bool, check: bool, output: Path | None
 ) -> None:
-    """Print the JSON Schema of agent manifests (KIND=agent), fragments or plan files."""
+    """Print the JSON Schema of agent manifests (KIND=agent), fragments or plan files.
+
+    ``--output F`` writes F instead of printing; ``--write`` writes the default file.
+    """
     if write and check:
         raise click.UsageError("--write and --check exclude each other")
     render, default_path = _SCHEMAS[kind]
@@ -44,7 +48,7 @@ def schema_command(
             ctx.exit(ExitCode.OK)
         click.echo(f"{path} is stale; run `mhsync schema {kind} --write`", err=True)
         ctx.exit(ExitCode.ERROR)
-    if write:
+    if write or output is not None:  # `--output F` alone writes F: never ignored
         if current != text:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")

@@ -12,9 +12,10 @@ import html
 import re
 
 from mhsync.plan import Plan
+from mhsync.render.counts import summary_line
 from mhsync.render.lines import AgentBlock, Line, agent_blocks
 from mhsync.render.redact import redact
-from mhsync.render.text import secrets_line, summary_line
+from mhsync.render.text import secrets_line
 from mhsync.render.worddiff import plain
 
 GITHUB_LIMIT = 65_000

@@ -12,11 +12,10 @@ from rich.console import Console
 from rich.text import Text
 
 from mhsync.plan import Plan
+from mhsync.render.counts import summary_line
 from mhsync.render.lines import LEGEND, AgentBlock, Line, agent_blocks, used_markers
 from mhsync.render.redact import redact
 from mhsync.render.worddiff import ADDED, REMOVED, Segment, plain
-
-NO_CHANGES = "No changes. The workspace matches the manifests."
 
 _MARKER_STYLES = {"+": "green", "-": "red", "~": "yellow", "↕": "cyan", "±": "magenta", " ": "dim"}
 _STYLES = {
@@ -31,13 +30,6 @@ _STYLES = {
 def render_text(plan: Plan, *, color: bool) -> str:
     lines = text_lines(redact(plan))
     return _ansi(lines) if color else "\n".join(_plain(s) for s in lines) + "\n"
-
-
-def summary_line(plan: Plan) -> str:
-    if not plan.has_changes:
-        return NO_CHANGES
-    s = plan.summary()
-    return f"Plan: {s.create} to create, {s.update} to update, {s.delete} to delete."
 
 
 def secrets_line(plan: Plan, quote: str = "") -> str | None:

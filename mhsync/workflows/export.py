@@ -24,6 +24,7 @@ from mhsync.export.common import extract_common
 from mhsync.live import RawAgent, list_agents, read_separate_sections
 from mhsync.manifest.discover import discover
 from mhsync.manifest.document import HANDLE_PATTERN, Metadata
+from mhsync.manifest.schema import fragment_schema_text, schema_text
 from mhsync.manifest.yamlio import read_documents
 from mhsync.matching import handle_from_name
 from mhsync.selection import Selection
@@ -39,6 +40,7 @@ _KEPT_METADATA = tuple(
 """Metadata an existing manifest keeps on re-export. Not ``uses``/``drop``: the exported spec
 is complete, and fragments merged under it would repeat their ordered items."""
 FRAGMENT_SCHEMA_FILE = Path("schemas") / "fragment.schema.json"
+_SCHEMA_TEXTS = {SCHEMA_FILE: schema_text, FRAGMENT_SCHEMA_FILE: fragment_schema_text}
 
 
 @dataclass(frozen=True)
@@ -181,8 +183,19 @@ def placeholders(exported: Iterable[ExportedAgent]) -> list[str]:
 
 
 def schema_reference(root: Path, out_dir: Path, schema_file: Path = SCHEMA_FILE) -> str:
-    """The agent schema of the project at ``root``, relative to the directory written to."""
+    """The schema ``schema_file`` of the project at ``root``, relative to the directory written to.
+
+    The modeline must resolve for an editor, so the schema file is written into the project
+    (as ``mhsync schema --write`` does) when it is missing or is not this version's: a user's
+    project has no ``schemas/`` folder of its own.
+    """
     schema = (root / schema_file).resolve()
+    text = _SCHEMA_TEXTS[schema_file]()
+    if not schema.is_file() or schema.read_text(encoding="utf-8") != text:
+        schema.parent.mkdir(parents=True, exist_ok=True)
+        partial = schema.with_name(f".{schema.name}.{os.getpid()}.tmp")
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, schema)
     return Path(os.path.relpath(schema, out_dir.resolve())).as_posix()
 
 

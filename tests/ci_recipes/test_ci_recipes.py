@@ -7,7 +7,10 @@ user's pipeline.
 
 from __future__ import annotations
 
+import re
 import shlex
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +25,16 @@ REPO = Path(__file__).resolve().parents[2]
 GITHUB = REPO / "examples" / "ci" / "github-actions.yml"
 GITLAB = REPO / "examples" / "ci" / "gitlab-ci.yml"
 PRE_COMMIT = REPO / ".pre-commit-hooks.yaml"
+ACTION = REPO / "action.yml"
+# A step that uses this repository's action (``<org>/mhsync@<ref>``).
+MHSYNC_ACTION = re.compile(r"^[^/@\s]+/mhsync@\S+$")
+WEBHOOK_SECRETS = {
+    "VOLVO_DMS_WEBHOOK_SECRET",
+    "VOLVO_CRM_WEBHOOK_SECRET",
+    "VOLVO_BOOKING_API_TOKEN",
+    "SUPPORT_WEBHOOK_SECRET",
+}
+TOKEN = "MHSYNC_PRODUCTION_TOKEN"
 GITLAB_KEYWORDS = {"variables", "default", "stages", "include", "workflow"}
 
 
@@ -30,10 +43,15 @@ def load(path: Path) -> Any:
 
 
 def github_scripts() -> Iterator[str]:
+    """Every ``run`` script, and the command of every step using the mhsync action."""
     for job in load(GITHUB)["jobs"].values():
         for step in job["steps"]:
             if "run" in step:
                 yield step["run"]
+            command = step.get("with", {}).get("command")
+            if MHSYNC_ACTION.match(step.get("uses", "")) and command:
+                # An expression is one word to the shell that runs it: ``${{ env.X }}`` -> X.
+                yield "mhsync " + re.sub(r"\$\{\{\s*[\w.]+\.(\w+)\s*\}\}", r"\1", command)
 
 
 def gitlab_scripts() -> Iterator[str]:
@@ -119,9 +137,9 @@ def test_github_workflow_triggers_and_jobs() -> None:
     jobs = workflow["jobs"]
     assert set(jobs) == {"plan", "apply", "drift", "drift-pull-request"}
     assert jobs["plan"]["permissions"]["pull-requests"] == "write"
-    runs = [s.get("run", "") for s in jobs["plan"]["steps"]]
-    assert any("--markdown > plan.md" in r for r in runs)
-    assert any("gh pr comment" in r and "plan.md" in r for r in runs)
+    (plan,) = [s for s in jobs["plan"]["steps"] if "plan" in s.get("with", {}).get("command", "")]
+    assert MHSYNC_ACTION.match(plan["uses"])
+    assert plan["with"]["comment"] == "true"  # the action posts it as a sticky comment
     assert "refs/heads/main" in jobs["apply"]["if"]
     uses = [s.get("uses", "") for s in jobs["drift-pull-request"]["steps"]]
     assert any(u.startswith("peter-evans/create-pull-request@") for u in uses)
@@ -154,3 +172,109 @@ def test_applies_in_the_recipes_are_serialised_per_target() -> None:
     github = load(GITHUB)["jobs"]["apply"]["concurrency"]
     assert github["group"] and github["cancel-in-progress"] is False
     assert load(GITLAB)["apply"]["resource_group"]
+
+
+def job_env(job: dict[str, Any]) -> set[str]:
+    """The names of the variables a job and its steps set from secrets."""
+    names = set()
+    for env in [job.get("env", {})] + [step.get("env", {}) for step in job["steps"]]:
+        names |= {name for name, value in env.items() if "secrets." in str(value)}
+    return names
+
+
+def test_github_jobs_get_only_the_secrets_they_send() -> None:
+    """validate/fmt need nothing, plan and drift only the token, apply the webhook secrets."""
+    workflow = load(GITHUB)
+    assert not any("secrets." in str(v) for v in workflow.get("env", {}).values())
+    jobs = workflow["jobs"]
+    assert job_env(jobs["apply"]) == {TOKEN} | WEBHOOK_SECRETS
+    assert jobs["apply"]["environment"] == "production"
+    for name in ("plan", "drift", "drift-pull-request"):
+        assert job_env(jobs[name]) == {TOKEN}, name
+    for step in jobs["plan"]["steps"]:
+        if step.get("run", "").startswith(("mhsync validate", "mhsync fmt")):
+            assert not step.get("env"), step
+
+
+@pytest.mark.parametrize("path", [GITHUB, GITLAB])
+def test_the_recipe_says_where_each_secret_lives(path: Path) -> None:
+    header = "".join(
+        line for line in path.read_text(encoding="utf-8").splitlines(True) if line.startswith("#")
+    )
+    for name in {TOKEN} | WEBHOOK_SECRETS:
+        assert name in header, name
+    assert "environment" in header and "apply only" in header
+
+
+@pytest.mark.parametrize("path", [GITHUB, GITLAB])
+def test_recipes_install_what_a_user_can_install(path: Path) -> None:
+    """mhsync is not on PyPI: a pinned ref of the repository or a built wheel."""
+    text = path.read_text(encoding="utf-8")
+    assert "mhsync==" not in text
+    assert "MHSYNC_VERSION" not in text
+
+
+def test_github_jobs_install_mhsync_through_the_pinned_action() -> None:
+    for name, job in load(GITHUB)["jobs"].items():
+        uses = [step.get("uses", "") for step in job["steps"]]
+        assert any(MHSYNC_ACTION.match(u) for u in uses), name
+        assert not any("pip install" in step.get("run", "") for step in job["steps"]), name
+
+
+def test_gitlab_installs_a_pinned_archive_or_a_wheel() -> None:
+    recipe = load(GITLAB)
+    assert recipe["default"]["before_script"] == ['pip install --quiet "$MHSYNC_PACKAGE"']
+    package = recipe["variables"]["MHSYNC_PACKAGE"]
+    assert package.endswith("/mhsync/archive/${MHSYNC_REF}.tar.gz")
+    assert recipe["variables"]["MHSYNC_REF"]
+
+
+def test_the_snapshot_upload_uploads_the_hidden_folder() -> None:
+    """upload-artifact skips ``.mhsync/`` unless told, and "ignore" kept that green."""
+    steps = load(GITHUB)["jobs"]["apply"]["steps"]
+    (upload,) = [s for s in steps if s.get("uses", "").startswith("actions/upload-artifact@")]
+    assert upload["with"]["path"].startswith(".mhsync/")
+    assert upload["with"]["include-hidden-files"] is True
+    assert upload["with"].get("if-no-files-found", "warn") != "ignore"
+    assert upload["if"] == "always()"
+
+
+@pytest.mark.parametrize(
+    ("path", "schema"),
+    [
+        (GITHUB, "vendor.github-workflows"),
+        (ACTION, "vendor.github-actions"),
+        (GITLAB, "vendor.gitlab-ci"),
+    ],
+    ids=["github-workflow", "action.yml", "gitlab-ci"],
+)
+def test_recipe_is_valid_against_the_vendored_schema(path: Path, schema: str) -> None:
+    """check-jsonschema ships GitHub's and GitLab's schemas: this runs offline."""
+    done = subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_schema_check_catches_a_broken_workflow(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yml"
+    broken.write_text(GITHUB.read_text(encoding="utf-8").replace("runs-on:", "run-on:", 1))
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "check_jsonschema",
+            "--builtin-schema",
+            "vendor.github-workflows",
+            str(broken),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr

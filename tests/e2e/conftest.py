@@ -27,6 +27,15 @@ SECRETS = {
     "SUPPORT_WEBHOOK_SECRET": "sec-SUP-MARKER-4",
 }
 MARKERS = (TOKEN, *SECRETS.values())
+# What running the quickstart in the checkout leaves in ``examples/`` (the sandbox database,
+# snapshots): never part of a test's project.
+LOCAL_STATE = shutil.ignore_patterns(".mhsync", "*.db", "*.db-wal", "*.db-shm")
+
+
+def copy_examples(root: Path) -> Path:
+    """``examples/`` copied to ``root`` without the checkout's local state."""
+    shutil.copytree(REPO / "examples", root, ignore=LOCAL_STATE)
+    return root
 
 
 @dataclass
@@ -68,7 +77,7 @@ def project(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, secrets_env: None
 ) -> Iterator[Project]:
     root = tmp_path / "project"
-    shutil.copytree(REPO / "examples", root)
+    copy_examples(root)
     sandbox = Sandbox(db_path=str(tmp_path / "remote.db"), tokens=[TOKEN])
     with sandbox.serve_in_thread() as base_url:
         yaml = YAML()

@@ -79,7 +79,7 @@ def test_edit_scenario_plans_exactly_the_edits_and_applies_only_planned_calls(
 
     text = mh("plan", "agents", "--detailed-exitcode")
     assert text.code == 2, text.text
-    assert "Plan: 1 to create, 3 to update, 1 to delete." in text.out
+    assert "Plan: 0 agents to create, 1 to update (5 changes), 0 to delete." in text.out
     assert "Legal escalation" in text.out
     assert "whatsapp-support" in text.out
 

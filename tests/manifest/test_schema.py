@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-import pytest
+import jsonschema
 from click.testing import CliRunner
 
 from mhsync.cli.schema import schema_command
@@ -56,7 +56,7 @@ def test_schema_shows_patterns_enums_and_descriptions() -> None:
     assert defs["Metadata"]["properties"]["name"]["pattern"] == HANDLE_PATTERN
     assert "description" in defs["Metadata"]["properties"]["name"]
     assert defs["GuardRule"]["properties"]["then_action"]["enum"] == ["forward", "end_conversation"]
-    notes = defs["AgentSpec"]["properties"]["notes"]["anyOf"][0]["items"]["anyOf"]
+    notes = defs["AgentSpec"]["properties"]["notes"]["items"]["anyOf"]  # a list, never null
     assert {"type": "string"} in notes
     secret = defs["Webhook"]["properties"]["secret_key"]["anyOf"][0]
     assert secret["pattern"] == r"^\$\{env:[A-Za-z_][A-Za-z0-9_]*\}$"
@@ -68,7 +68,6 @@ def test_schema_shows_patterns_enums_and_descriptions() -> None:
 
 def test_schema_accepts_the_examples_as_written() -> None:
     """What an editor sees: the raw example documents (references unsubstituted) are valid."""
-    jsonschema = pytest.importorskip("jsonschema")
     validator = jsonschema.Draft202012Validator(agent_schema())
     fragments = jsonschema.Draft202012Validator(fragment_schema())
     for path in sorted((EXAMPLES / "agents").glob("*.yaml")):
@@ -94,3 +93,11 @@ def test_committed_fragment_schema_is_fresh_and_covers_fragments() -> None:
     assert "name" not in schema["$defs"]["FragmentSpec"].get("required", [])
     agent_meta = agent_schema()["$defs"]["Metadata"]["properties"]
     assert {"uses", "drop"} <= set(agent_meta)
+
+
+def test_output_without_write_writes_the_file_instead_of_ignoring_it(tmp_path: Path) -> None:
+    target = tmp_path / "editor" / "agent.json"
+    result = CliRunner().invoke(schema_command, ["--output", str(target)])
+    assert result.exit_code == 0, result.output
+    assert target.read_text(encoding="utf-8") == schema_text()
+    assert result.stdout == ""  # the schema went to the file, not to stdout as well

@@ -28,7 +28,7 @@ from ruamel.yaml import YAML
 from mhsync.cli.main import run
 from mhsync.config import load_project_config
 from mhsync.manifest import load_manifests
-from tests.e2e.conftest import Result
+from tests.e2e.conftest import LOCAL_STATE, Result
 
 REPO = Path(__file__).resolve().parents[2]
 TOKEN = "tok-PROOF-MARKER-5d1e"
@@ -82,7 +82,7 @@ def make_project(root: Path, base_url: str, manifests: list[dict[str, Any]] | No
     """A project: the examples (or ``manifests``) and a default target ``local`` at ``base_url``."""
     if root.exists():
         shutil.rmtree(root)
-    shutil.copytree(REPO / "examples", root)
+    shutil.copytree(REPO / "examples", root, ignore=LOCAL_STATE)
     yaml = YAML()
     config = yaml.load((root / "mhsync.yaml").read_text(encoding="utf-8"))
     config["targets"]["local"] = {

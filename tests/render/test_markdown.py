@@ -25,7 +25,7 @@ def test_summary_table_and_diff_block() -> None:
         change(Action.DELETE, 'agent[a].webhooks["https://h/1"]', before={"url": "https://h/1"}),
     )
     text = render_markdown(made)
-    assert "**Plan: 0 to create, 1 to update, 1 to delete.**" in text
+    assert "**Plan: 0 agents to create, 1 to update (2 changes), 0 to delete.**" in text
     assert "| `a` Agent A | 0 | 1 | 1 |" in text
     assert (
         "<details><summary><code>agent[a] &quot;Agent A&quot; will be updated in place</code>"

@@ -112,7 +112,7 @@ def test_whole_output_of_a_small_plan() -> None:
         "  ~ agent[a].core\n"
         '      ~ tone: "warm" -> "formal"\n'
         "\n"
-        "Plan: 0 to create, 1 to update, 0 to delete.\n"
+        "Plan: 0 agents to create, 1 to update (1 change), 0 to delete.\n"
     )
 
 
@@ -142,7 +142,7 @@ def test_agent_headers_say_what_happens_and_after_what() -> None:
     assert '# agent[b] "B" will be created (after agent[c])' in text
     assert '      + core.name: "B"' in text
     assert '# agent[d] "D" will be deleted\n  - agent[d] (u-d)\n' in text
-    assert text.endswith("Plan: 1 to create, 0 to update, 1 to delete.\n")
+    assert text.endswith("Plan: 1 agent to create, 0 to update, 1 to delete.\n")
 
 
 def test_colour_output_uses_ansi_not_brackets() -> None:

@@ -41,7 +41,7 @@ def test_dashboard_managed_voice_profile_is_left_alone(project: Project, mh: Mh)
 
     edit(manifest, "silence_message: Are you still there?", "silence_message: Hello?")
     plan = mh("plan")
-    assert "Plan: 0 to create, 1 to update, 0 to delete." in plan.out
+    assert "Plan: 0 agents to create, 1 to update (1 change), 0 to delete." in plan.out
     assert "voice_profile" not in plan.out.split("Symbols:")[1]
     assert mh("apply", "--auto-approve").code == 0
     voice = settings_of(project, service)["voice"]

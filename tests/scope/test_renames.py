@@ -40,7 +40,7 @@ def test_agent_rename_with_previous_names_keeps_the_uuid(project: Project, mh: M
     plan = mh("plan", "--prune")
     assert plan.code == 0, plan.text
     assert '~ name: "Volvo Parts Desk" -> "Volvo Parts & Accessories"' in plan.out
-    assert "Plan: 0 to create, 1 to update, 0 to delete." in plan.out
+    assert "Plan: 0 agents to create, 1 to update (1 change), 0 to delete." in plan.out
     assert mh("apply", "--auto-approve", "--prune").code == 0
 
     live = live_agents(project)
@@ -139,7 +139,7 @@ def test_item_rename_with_previous_keys_keeps_the_uuid(
     plan = mh("plan")
     assert plan.code == 0, plan.text
     assert f"~ agent[{handle}].{section}[" in plan.out
-    assert " to create" in plan.out and "0 to create" in plan.out
+    assert "Plan: 0 agents to create, 1 to update (" in plan.out
     assert "0 to delete" in plan.out
     result = mh("apply", "--auto-approve")
     assert result.code == 0, result.text
