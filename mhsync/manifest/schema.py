@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from mhsync import atomic
 from mhsync.manifest.document import VARIABLE_NAME, AgentDocument, spec_loc
 from mhsync.manifest.fragment_model import FragmentDocument
 from mhsync.sections import SECTIONS
@@ -79,7 +80,7 @@ def write_schema(path: Path) -> bool:
     if is_fresh(path):
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(schema_text(), encoding="utf-8")
+    atomic.write_text(path, schema_text())
     return True
 
 

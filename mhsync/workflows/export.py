@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mhsync import atomic
 from mhsync.config import Target
 from mhsync.errors import ConfigError
 from mhsync.export import ExportedAgent, ExportOptions, export_agent, manifest_text, unique_handles
@@ -170,7 +171,7 @@ def write_manifests(
         text = manifest_text(agent, schema)
         before = path.read_text(encoding="utf-8") if path.is_file() else None
         if before != text:
-            path.write_text(text, encoding="utf-8")
+            atomic.write_text(path, text)
         status = "created" if before is None else ("unchanged" if before == text else "updated")
         written.append(WrittenFile(path, agent.handle, status))
     return written

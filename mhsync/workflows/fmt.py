@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mhsync import atomic
 from mhsync.config import load_project_config
 from mhsync.export.fmt import format_text
 from mhsync.manifest import Diagnostic
@@ -52,5 +53,5 @@ def run_fmt(request: FmtRequest) -> FmtOutcome:
             continue
         outcome.changed.append(item.path)
         if not request.check:
-            item.path.write_text(formatted, encoding="utf-8")
+            atomic.write_text(item.path, formatted)
     return outcome

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mhsync import atomic
 from mhsync.config import Target
 from mhsync.convert import item_from_manifest
 from mhsync.export import ExportOptions, export_agent, merge_agent
@@ -108,7 +109,7 @@ def run_pull(workspace: Workspace, request: PullRequest) -> PullOutcome:
                 indent=guess_indent(text),
                 explicit_start=bool(preamble) or text.startswith("---"),
             )
-            path.write_text(preamble + rewritten, encoding="utf-8")
+            atomic.write_text(path, preamble + rewritten)
             changed[path] = touched
     missing = sorted(h for h in scoped.selected.agents if h not in live.agents)
     return PullOutcome(
