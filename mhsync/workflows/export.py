@@ -23,9 +23,8 @@ from mhsync.errors import ConfigError
 from mhsync.export import ExportedAgent, ExportOptions, export_agent, manifest_text, unique_handles
 from mhsync.export.common import extract_common
 from mhsync.live import RawAgent, list_agents, read_separate_sections
-from mhsync.manifest.discover import discover
+from mhsync.manifest.discover import read_manifest_files
 from mhsync.manifest.document import HANDLE_PATTERN, Metadata
-from mhsync.manifest.yamlio import read_documents
 from mhsync.matching import handle_from_name
 from mhsync.selection import Selection
 from mhsync.state import AgentState
@@ -192,8 +191,8 @@ def existing_manifests(out_dir: Path) -> dict[str, _Existing]:
     if not out_dir.is_dir():
         return {}
     found: dict[str, _Existing] = {}
-    for item in discover([out_dir])[0]:
-        docs = read_documents(item.path, item.display).docs
+    for file in read_manifest_files([out_dir])[0]:
+        item, docs = file.found, file.read.docs
         for doc in docs:
             metadata = doc.data.get("metadata") if isinstance(doc.data, dict) else None
             if not isinstance(metadata, dict):
