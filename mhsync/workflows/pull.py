@@ -19,7 +19,8 @@ from mhsync import atomic
 from mhsync.config import Target
 from mhsync.convert import item_from_manifest
 from mhsync.export import ExportOptions, export_agent, merge_agent
-from mhsync.export.yamlstyle import dump_all, guess_indent, load_all, split_preamble
+from mhsync.export.stream import rewrite
+from mhsync.export.yamlstyle import guess_indent, load_all, split_preamble
 from mhsync.manifest import Diagnostic
 from mhsync.manifest.build import names_for_pinned
 from mhsync.manifest.parse import ParsedAgent
@@ -77,9 +78,9 @@ def run_pull(workspace: Workspace, request: PullRequest) -> PullOutcome:
     left_alone: dict[str, str] = {}
     for file, agents in sorted(by_file.items()):
         path = Path(file)
-        preamble, text = split_preamble(path.read_text(encoding="utf-8"))
-        documents = load_all(text, preserve_quotes=True)
-        touched = []
+        text = path.read_text(encoding="utf-8")
+        documents = load_all(split_preamble(text)[1], preserve_quotes=True)
+        touched, changed_documents = [], set()
         for parsed in agents:
             assert parsed.handle is not None
             handle = parsed.handle
@@ -101,15 +102,11 @@ def run_pull(workspace: Workspace, request: PullRequest) -> PullOutcome:
             )
             if result.changed:
                 touched.append(handle)
+                changed_documents.add(parsed.doc.index - 1)
                 secrets.extend(result.secrets)
         if touched:
-            rewritten = dump_all(
-                documents,
-                preserve_quotes=True,
-                indent=guess_indent(text),
-                explicit_start=bool(preamble) or text.startswith("---"),
-            )
-            atomic.write_text(path, preamble + rewritten)
+            rewritten = rewrite(text, documents, changed_documents, indent=guess_indent(text))
+            atomic.write_text(path, rewritten)
             changed[path] = touched
     missing = sorted(h for h in scoped.selected.agents if h not in live.agents)
     return PullOutcome(
