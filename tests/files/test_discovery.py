@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import io
 import json
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -114,3 +116,36 @@ def test_file_is_read_once(
     result = mh("plan", "--prune", "--detailed-exitcode")
     assert result.code == 0, result.text
     assert len(reads) == 1
+
+
+def test_file_rewritten_while_plans_read_it_is_never_pruned(applied: Project, mh: Mh) -> None:
+    """A writer truncating and rewriting a manifest (as editors and ``> file`` do) beside 30
+    ``plan --prune`` runs: each plan sees the agent, or stops with an error; none deletes it."""
+    path = applied.root / SERVICE
+    content = path.read_bytes()
+    stop = threading.Event()
+
+    def rewrite() -> None:
+        deadline = time.monotonic() + 120
+        while not stop.is_set() and time.monotonic() < deadline:
+            with path.open("wb") as out:  # truncates, then writes: not atomic on purpose
+                time.sleep(0.0005)
+                out.write(content)
+            time.sleep(0.001)
+
+    writer = threading.Thread(target=rewrite, daemon=True)
+    writer.start()
+    outcomes = []
+    try:
+        for _ in range(30):
+            result = mh("plan", "--prune", "--json")
+            assert "Traceback" not in result.text
+            if result.code == 0:
+                planned = json.loads(result.out)
+                deleted = [a["handle"] for a in planned["agents"] if a["action"] == "delete"]
+                assert deleted == [], deleted
+            outcomes.append(result.code)
+    finally:
+        stop.set()
+        writer.join(timeout=10)
+    assert outcomes.count(0) + outcomes.count(1) == 30
