@@ -92,7 +92,7 @@ def unrecognised(display: str, read: ReadResult) -> Diagnostic | None:
         "",
         "not recognised as a manifest (no `apiVersion: mhsync/...` or `kind: Agent`); skipped",
         "warning",
-        "move other YAML out of the manifests paths, or fix the file",
+        "keep other YAML out of the manifests paths (`manifests:` in mhsync.yaml), or fix it",
         "not-a-manifest",
     )
 
