@@ -67,7 +67,9 @@ def load_scope(
     scoped = load_scoped(
         workspace.project, workspace.target, paths, selection, check_handles=not prune
     )
-    errors = [*scoped.result.errors, *(scoped.result.prune_blockers() if prune else [])]
+    errors = scoped.result.errors
+    if prune:
+        errors = sorted([*errors, *scoped.result.prune_blockers()], key=Diagnostic.sort_key)
     if errors:
         raise ManifestError(f"{len(errors)} error(s) in manifests", list(errors))
     return scoped
