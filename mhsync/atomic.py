@@ -62,11 +62,16 @@ def fsync_directory(directory: Path) -> None:
         os.close(fd)
 
 
+def created_mode(base: int = 0o666) -> int:
+    """The mode ``open`` (``base`` 0o666) or ``mkdir`` (0o777) gives under the current umask."""
+    return base & ~_umask()
+
+
 def _mode_for(target: Path) -> int:
     try:
         return stat.S_IMODE(target.stat().st_mode)
     except FileNotFoundError:
-        return 0o666 & ~_umask()
+        return created_mode()
 
 
 def _umask() -> int:

@@ -62,6 +62,7 @@ def write_snapshot(root: Path, plan: Plan, live: WorkspaceState, *, now: datetim
     name = f"{now:%Y%m%dT%H%M%SZ}-{plan.target}"
     parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=parent, prefix=f".{name}.partial-"))
+    staging.chmod(atomic.created_mode(0o777))  # as mkdir makes it (mkdtemp gives 0700)
     uuids = {a.handle: a.uuid for a in live.agents.values() if a.uuid}
     exported = export_states(touched, uuids=uuids, complete=True)
     write_manifests(staging, exported, schema=schema_reference(root, parent / name))
