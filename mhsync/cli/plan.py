@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from mhsync import atomic
 from mhsync.cli.common import (
     chosen_workspace,
     note,
@@ -78,7 +79,7 @@ def plan_command(
     else:
         click.echo(render_text(outcome.plan, color=use_color()), nl=False)
     if out is not None:
-        out.write_text(render_json(outcome.plan), encoding="utf-8")
+        atomic.write_text(out, render_json(outcome.plan))
         note(f"Plan saved to {out}; apply it with: mhsync apply {out}")
     if detailed_exitcode and outcome.plan.has_changes:
         raise SystemExit(ExitCode.CHANGES)

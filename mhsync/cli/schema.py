@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from mhsync import atomic
 from mhsync.errors import ExitCode
 from mhsync.manifest.schema import fragment_schema_text, schema_text
 from mhsync.planner.schema import plan_schema_text
@@ -51,7 +52,7 @@ def schema_command(
     if write or output is not None:  # `--output F` alone writes F: never ignored
         if current != text:
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
+            atomic.write_text(path, text)
         click.echo(f"{'wrote' if current != text else 'unchanged:'} {path}", err=True)
         return
     click.echo(text, nl=False)

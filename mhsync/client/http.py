@@ -35,6 +35,7 @@ from mhsync.client.limits import (
 )
 from mhsync.client.outcome import Attempt, Call
 from mhsync.client.retry import Failure, RetryPolicy, classify_transport_error
+from mhsync.client.scrub import Scrubber
 from mhsync.client.settings import validate_base_url
 from mhsync.client.token import Token
 from mhsync.errors import ApiError, UnexpectedResponseError
@@ -102,6 +103,7 @@ class ApiClient:
         self.retry = retry if retry is not None else RetryPolicy()
         self.limits = limits if limits is not None else ResponseLimits()
         self._token = token
+        self._scrubber = Scrubber((token.reveal(),))
         self._on_request = on_request
         self._http = httpx.Client(
             base_url=self.base_url + "/",
@@ -350,8 +352,13 @@ class ApiClient:
             f"({DEADLINE_VAR}); the server is too slow or trickling"
         )
 
+    def protect(self, secret: str) -> None:
+        """Scrub ``secret`` (a webhook secret, an intent auth token this client will send) from
+        every error text, as the token is."""
+        self._scrubber.add(secret)
+
     def _scrub(self, text: str) -> str:
-        return text.replace(self._token.reveal(), "***")
+        return self._scrubber.scrub(text)
 
 
 def _clean_path(path: str) -> str:

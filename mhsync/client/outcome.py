@@ -1,7 +1,8 @@
 """What one attempt means: a result, an error to raise at once, or an error worth retrying.
 
 Exceptions are built here and only raised by the caller, so when a traceback is rendered with
-its locals, no frame on it holds a response body. Every message is scrubbed of the token.
+its locals, no frame on it holds a response body. Every error body is scrubbed of the secrets
+the client knows (every encoding, before a message is built or cut; see ``scrub``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from mhsync.client.retry import (
     post_status_outcome_unknown,
     status_is_retryable,
 )
+from mhsync.client.scrub import scrub_body
 from mhsync.errors import (
     ApiError,
     ApiValidationError,
@@ -101,7 +103,7 @@ class Call:
             logger.debug("DELETE %s: 404 after an unanswered attempt; taken as done", self.path)
             return Verdict()
         if self.method == "POST" and post_status_outcome_unknown(status):
-            info = envelope.decode_error(status, response.content)
+            info = envelope.decode_error(status, scrub_body(response.content, self.scrub))
             message = f"{info.message}; a gateway answered, the POST may or may not have been "
             return Verdict(
                 error=self.error(
@@ -157,7 +159,7 @@ class Call:
     ) -> ApiError:
         """The typed exception for an HTTP error answer, from its (possibly non-JSON) body."""
         status = response.status_code
-        info = envelope.decode_error(status, response.content)
+        info = envelope.decode_error(status, scrub_body(response.content, self.scrub))
         message = f"{info.message} ({summary})" if summary else info.message
         return self.error(
             error_class_for(status),
@@ -204,7 +206,7 @@ class Call:
                 error=self.error(UnexpectedResponseError, message, attempts, status=status)
             )
         if envelope.is_failure_body(body):
-            info = envelope.decode_error(status, response.content)
+            info = envelope.decode_error(status, scrub_body(response.content, self.scrub))
             return Verdict(
                 error=self.error(
                     UnexpectedResponseError,

@@ -43,7 +43,7 @@ def execute(
     if parallelism < 1:
         raise ValueError("parallelism must be at least 1")
     verify_calls(plan)
-    secrets = SecretBook(resolve_secret)
+    secrets = SecretBook(resolve_secret, getattr(client, "protect", None))
     secrets.preflight(plan)
     total = len(plan.changes)
     progress = Progress(total, on_event)

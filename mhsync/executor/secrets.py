@@ -13,6 +13,7 @@ import secrets
 import threading
 from collections.abc import Callable, Mapping
 
+from mhsync.client.scrub import Scrubber
 from mhsync.errors import ConfigError
 from mhsync.plan import Action, Change, Plan
 from mhsync.sections import section
@@ -21,7 +22,6 @@ SecretResolver = Callable[[str], str]
 """``${env:NAME}`` -> the secret value; raises (naming NAME, never a value) when it cannot."""
 
 ENV_REFERENCE = re.compile(r"\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}")
-REDACTED = "***"
 
 
 class SecretResolutionError(ConfigError):
@@ -108,27 +108,35 @@ def needed_variables(plan: Plan) -> list[str]:
 
 
 class SecretBook:
-    """A resolver that remembers what it resolved, to scrub those values from error texts."""
+    """A resolver that remembers what it resolved, to scrub those values from error texts.
 
-    def __init__(self, resolver: SecretResolver) -> None:
+    Every value is scrubbed in all its encodings (``mhsync.client.scrub``), and handed to
+    ``protect`` (the client's, so that its error messages are scrubbed before they are built)."""
+
+    def __init__(
+        self, resolver: SecretResolver, protect: Callable[[str], None] | None = None
+    ) -> None:
         self._resolver = resolver
-        self._values: set[str] = set()
+        self._scrubber = Scrubber()
+        self._protect = protect
+        self._known: set[str] = set()
         self._lock = threading.Lock()
 
     def resolve(self, reference: str) -> str:
         value = self._resolver(reference)
         if value:
             with self._lock:
-                self._values.add(value)
+                new = value not in self._known
+                self._known.add(value)
+            if new:
+                self._scrubber.add(value)
+                if self._protect is not None:
+                    self._protect(value)
         return value
 
     def scrub(self, text: str) -> str:
         """``text`` with every value this book resolved replaced by ``***``."""
-        with self._lock:
-            values = sorted(self._values, key=len, reverse=True)
-        for value in values:
-            text = text.replace(value, REDACTED)
-        return text
+        return self._scrubber.scrub(text)
 
     def preflight(self, plan: Plan) -> None:
         """Resolve every reference of ``plan`` once, before anything is sent.

@@ -18,7 +18,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from mhsync.export.comments import pop_key_tail, push_key_tail
 from mhsync.export.layout import ordered_keys, root_for
-from mhsync.export.yamlstyle import dump_all, load_all, restyle
+from mhsync.export.yamlstyle import dump_all, load_all, own_keys, restyle
 from mhsync.manifest.yamlio import Loc
 
 
@@ -46,7 +46,7 @@ def _reorder(
     node: Any, loc: Loc, before: Before | None = None, *, root: type[BaseModel] | None = None
 ) -> None:
     if isinstance(node, CommentedMap):
-        present = list(node)
+        present = own_keys(node)
         wanted = ordered_keys(loc, present, root)
         if wanted != present:
             _move_keys(node, present, wanted, before)

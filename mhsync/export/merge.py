@@ -31,7 +31,7 @@ from mhsync.export.comments import pop_tail, push_tail, set_eol_comment
 from mhsync.export.document import ExportedAgent
 from mhsync.export.layout import ordered_keys
 from mhsync.export.text import SECRET_COMMENT
-from mhsync.export.yamlstyle import styled
+from mhsync.export.yamlstyle import block_safe, styled
 from mhsync.manifest.document import spec_loc
 from mhsync.manifest.yamlio import Loc
 from mhsync.planner.ignore import IgnoreRules, drop
@@ -286,8 +286,8 @@ def _is_bare(old: Sequence[Any], position: int) -> bool:
 
 
 def _like(old: Any, new: Any) -> Any:
-    """``new`` in the block-scalar style the old value had, when it is text too."""
-    if isinstance(new, str) and not isinstance(new, LiteralScalarString):
+    """``new`` in the block-scalar style the old value had, when it is text a block holds."""
+    if isinstance(new, str) and not isinstance(new, LiteralScalarString) and block_safe(new):
         if isinstance(old, FoldedScalarString):
             return FoldedScalarString(new)
         if isinstance(old, LiteralScalarString):

@@ -2,13 +2,19 @@
 
 Written files use 2-space mappings with list dashes indented under their key (the style of the
 examples), block style everywhere, ``|`` block scalars for text with line breaks, no line
-wrapping (a long sentence stays on one line, so a diff shows the sentence), and double quotes
-when a string needs quoting. Files read for ``pull`` keep the quotes they were written with.
+wrapping (a long sentence stays on one line, so a diff shows the sentence, however long), and
+double quotes when a string needs quoting. Files read for ``pull`` keep the quotes they were
+written with.
+
+What is written always reads back as the same text: a block scalar holds only characters a
+block keeps as they are (``block_safe``); other text (a carriage return, NEL or U+2028, a
+control character) is written double-quoted with escapes.
 """
 
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,8 +23,21 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.emitter import RoundTripEmitter
 from ruamel.yaml.scalarstring import LiteralScalarString
 
-WIDTH = 4096
+WIDTH = 1 << 30
 """Wide enough that no scalar is ever folded onto a second line."""
+
+_BLOCK_UNSAFE = re.compile(
+    "[^\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+"""Characters a block scalar cannot hold as themselves: C0/C1 controls (``\\r``, NEL
+included), DEL, the line and paragraph separators, a byte order mark, surrogates."""
+
+
+def block_safe(text: str) -> bool:
+    """True when ``|`` (and ``>``) can hold ``text`` exactly: only printable characters,
+    tabs and line breaks; and no line that is only blanks before a line with content that is
+    indented less (it would set the block's indentation)."""
+    return _BLOCK_UNSAFE.search(text) is None
 
 
 class _Emitter(RoundTripEmitter):
@@ -106,16 +125,30 @@ def styled(value: Any) -> Any:
         seq = CommentedSeq(styled(child) for child in value)
         seq.fa.set_block_style()
         return seq
-    if isinstance(value, str) and "\n" in value and not isinstance(value, LiteralScalarString):
-        return LiteralScalarString(value)
+    if isinstance(value, str) and not isinstance(value, LiteralScalarString):
+        return as_block(value)
     return value
+
+
+def as_block(text: str) -> Any:
+    """Multi-line ``text`` as a ``|`` scalar when a block holds it exactly; else as it is."""
+    if "\n" in text and block_safe(text):
+        return LiteralScalarString(text)
+    return text
+
+
+def own_keys(node: CommentedMap) -> list[Any]:
+    """The keys written in ``node`` itself, in order: not those a ``<<`` merge brings in
+    (assigning one would copy the anchor's value into the mapping for good)."""
+    own = getattr(node, "_ok", None)
+    return [key for key in node if own is None or key in own]
 
 
 def restyle(node: Any) -> Any:
     """Round-trip nodes switched to block style and ``|`` for multi-line text, in place."""
     if isinstance(node, CommentedMap):
         node.fa.set_block_style()
-        for key in list(node):
+        for key in own_keys(node):
             node[key] = restyle(node[key])
         return node
     if isinstance(node, CommentedSeq):
@@ -123,8 +156,8 @@ def restyle(node: Any) -> Any:
         for index, child in enumerate(node):
             node[index] = restyle(child)
         return node
-    if isinstance(node, str) and "\n" in node and type(node) is str:
-        return LiteralScalarString(node)
+    if isinstance(node, str) and type(node) is str:
+        return as_block(node)
     return node
 
 

@@ -1,10 +1,20 @@
-"""Which files are manifests: named files always; in directories, YAML files that look like ours.
+"""Which files are manifests: named files always; in directories, every YAML file that is ours.
 
-A repository holds other YAML (CI workflows, compose files). Rather than failing on them, a
-directory search keeps only files that mention ``apiVersion: mhsync/`` or ``kind: Agent`` in
-their first 64 KiB, so that a manifest with a wrong apiVersion, or too broken to parse, is still
-reported. Hidden directories (``.git``, ``.mhsync``) and the project file ``mhsync.yaml`` are
-never manifests.
+A repository holds other YAML (CI workflows, compose files), but a manifests path is where
+manifests live, and a manifest skipped without a word is an agent that ``plan --prune`` deletes.
+So every ``*.yaml``/``*.yml`` under a directory is read (once: the same text is recognised and
+parsed, so a file rewritten meanwhile cannot look like a manifest and then load as nothing) and
+is one of:
+
+- a manifest: some document is a mapping with an ``mhsync/`` apiVersion or ``kind: Agent``
+  (however it is written: block, flow or JSON style, any spacing, after any header), or the text
+  says so although it does not parse (a broken manifest is reported, not skipped);
+- empty (no documents, or only comments): warning ``empty-file``;
+- anything else: warning ``not-a-manifest``.
+
+Both warnings are errors under ``--prune`` (``LoadResult.prune_blockers``). Hidden directories
+and files (``.git``, ``.mhsync``, the ``.<name>.*.tmp`` of an interrupted atomic write) and the
+project file ``mhsync.yaml`` are never manifests.
 """
 
 from __future__ import annotations
@@ -16,12 +26,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mhsync.manifest.diagnostics import Diagnostic
+from mhsync.manifest.yamlio import ReadResult, read_documents
 
 SUFFIXES = (".yaml", ".yml")
 PROJECT_FILES = frozenset({"mhsync.yaml", "mhsync.yml"})
-_SNIFF_BYTES = 64 * 1024
+UNRECOGNISED_CODES = frozenset({"empty-file", "not-a-manifest"})
+"""Warnings about files under a manifests path that hold no agent we can read."""
+
+_Q = r"[\"']?"
 _OURS = re.compile(
-    r"^[ \t]*(?:apiVersion:[ \t]*[\"']?mhsync/|kind:[ \t]*[\"']?Agent[\"']?[ \t]*(?:#.*)?$)",
+    rf"(?:^|[{{,\s]){_Q}apiVersion{_Q}[ \t]*:[ \t]*{_Q}mhsync/"
+    rf"|(?:^|[{{,\s]){_Q}kind{_Q}[ \t]*:[ \t]*{_Q}Agent\b",
     re.MULTILINE,
 )
 
@@ -38,8 +53,65 @@ class Found:
         return str(self.path)
 
 
+@dataclass(frozen=True)
+class ManifestFile:
+    """A manifest file and what reading it gave (its text, documents and problems)."""
+
+    found: Found
+    read: ReadResult
+
+
+def read_manifest_files(paths: Sequence[Path]) -> tuple[list[ManifestFile], list[Diagnostic]]:
+    """Every manifest under ``paths``, each read once; problems of paths and skipped files."""
+    found, problems = discover(paths)
+    files: list[ManifestFile] = []
+    for item in found:
+        read = read_documents(item.path, item.display)
+        skipped = None if item.named else unrecognised(item.display, read)
+        if skipped is not None:
+            problems.append(skipped)
+            continue
+        if not read.docs and not read.diagnostics:
+            problems.append(_empty(item.display))
+        files.append(ManifestFile(item, read))
+    return files, problems
+
+
+def unrecognised(display: str, read: ReadResult) -> Diagnostic | None:
+    """Why a file found in a directory is not read as a manifest; ``None`` when it is one."""
+    if read.diagnostics and not read.text:
+        return None  # unreadable (too large, not UTF-8): the loader's reason is the report
+    if any(_is_ours(doc.data) for doc in read.docs) or _OURS.search(read.text):
+        return None
+    if not read.docs and not read.diagnostics:
+        return _empty(display)
+    return Diagnostic(
+        display,
+        0,
+        0,
+        "",
+        "not recognised as a manifest (no `apiVersion: mhsync/...` or `kind: Agent`); skipped",
+        "warning",
+        "keep other YAML out of the manifests paths (`manifests:` in mhsync.yaml), or fix it",
+        "not-a-manifest",
+    )
+
+
+def _is_ours(data: object) -> bool:
+    if not isinstance(data, dict):
+        return False
+    version = data.get("apiVersion")
+    return (isinstance(version, str) and version.startswith("mhsync/")) or data.get(
+        "kind"
+    ) == "Agent"
+
+
+def _empty(display: str) -> Diagnostic:
+    return Diagnostic(display, 0, 0, "", "file holds no documents", "warning", None, "empty-file")
+
+
 def discover(paths: Sequence[Path]) -> tuple[list[Found], list[Diagnostic]]:
-    """Manifest files under ``paths`` in a stable order, each once."""
+    """Candidate manifest files under ``paths`` in a stable order, each once."""
     found: list[Found] = []
     problems: list[Diagnostic] = []
     for path in paths:
@@ -81,21 +153,6 @@ def _search(directory: Path) -> list[Path]:
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         for name in files:
             path = Path(root, name)
-            if (
-                path.suffix in SUFFIXES
-                and name not in PROJECT_FILES
-                and not name.startswith(".")
-                and looks_like_manifest(path)
-            ):
+            if path.suffix in SUFFIXES and name not in PROJECT_FILES and not name.startswith("."):
                 out.append(path)
     return sorted(out)
-
-
-def looks_like_manifest(path: Path) -> bool:
-    """True when the start of the file names mhsync's apiVersion or the Agent kind."""
-    try:
-        with path.open("rb") as stream:
-            head = stream.read(_SNIFF_BYTES)
-    except OSError:
-        return True  # let the loader report why it cannot be read
-    return _OURS.search(head.decode("utf-8", errors="replace")) is not None

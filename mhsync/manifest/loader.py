@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 
 from mhsync.manifest.build import build_workspace
 from mhsync.manifest.checks import check_all
 from mhsync.manifest.diagnostics import Diagnostic
-from mhsync.manifest.discover import discover
+from mhsync.manifest.discover import UNRECOGNISED_CODES, read_manifest_files
 from mhsync.manifest.fragments import compose_files
 from mhsync.manifest.parse import ParsedAgent, parse_document
 from mhsync.manifest.variables import Sources
-from mhsync.manifest.yamlio import ReadResult, read_documents
+from mhsync.manifest.yamlio import ReadResult
 from mhsync.state import WorkspaceState
 
 _NO_VARIABLES: Mapping[str, str] = MappingProxyType({})
@@ -43,6 +43,21 @@ class LoadResult:
     @property
     def warnings(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.severity == "warning"]
+
+    def prune_blockers(self) -> list[Diagnostic]:
+        """The warnings about files holding no agent we can read, as errors: under ``--prune``
+        the agents such a file described (emptied by a crash, or written in a way we do not
+        recognise) would be deleted."""
+        return [
+            replace(
+                d,
+                severity="error",
+                hint="with --prune, the agents this file described would be deleted; "
+                "fix or remove the file first",
+            )
+            for d in self.warnings
+            if d.code in UNRECOGNISED_CODES
+        ]
 
     def ok(self, *, strict: bool = False) -> bool:
         """No errors; with ``strict``, no warnings either."""
@@ -67,18 +82,11 @@ def load_manifests(
     directory of ``paths``).
     """
     sources = Sources(variables, env, check_env)
-    found, diagnostics = discover(paths)
+    files, diagnostics = read_manifest_files(paths)
     read_files: list[tuple[Path, ReadResult]] = []
-    for item in found:
-        read = read_documents(item.path, item.display)
-        diagnostics.extend(read.diagnostics)
-        if item.named and not read.docs and not read.diagnostics:
-            diagnostics.append(
-                Diagnostic(
-                    item.display, 0, 0, "", "file holds no documents", "warning", None, "empty-file"
-                )
-            )
-        read_files.append((item.path, read))
+    for file in files:
+        diagnostics.extend(file.read.diagnostics)
+        read_files.append((file.found.path, file.read))
     composition = compose_files(
         read_files, target=target, root=root or _common_root(paths), sources=sources
     )
@@ -94,7 +102,7 @@ def load_manifests(
     return LoadResult(
         diagnostics=diagnostics,
         workspace=build_workspace(agents),
-        files=[item.path for item in found],
+        files=[file.found.path for file in files],
         agents=agents,
     )
 

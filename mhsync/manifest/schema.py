@@ -21,6 +21,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
+from mhsync import atomic
 from mhsync.manifest.document import VARIABLE_NAME, AgentDocument, AgentSpec, spec_loc
 from mhsync.manifest.fragment_model import FragmentDocument
 from mhsync.manifest.rules import RULES, SET, Rule
@@ -93,7 +94,7 @@ def write_schema(path: Path) -> bool:
     if is_fresh(path):
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(schema_text(), encoding="utf-8")
+    atomic.write_text(path, schema_text())
     return True
 
 

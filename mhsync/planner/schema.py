@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from mhsync import atomic
 from mhsync.plan import plan_json_schema
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "schemas" / "plan.schema.json"
@@ -29,7 +30,7 @@ def write_plan_schema(path: Path = DEFAULT_PATH) -> bool:
     if path.exists() and path.read_text(encoding="utf-8") == text:
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    atomic.write_text(path, text)
     return True
 
 

@@ -2,10 +2,15 @@
 
 Export is how a team adopts agents that already exist. The files it writes load back to exactly
 the live state (``plan`` on them shows no changes once the secret placeholders are set), pin
-each agent's uuid, and name other exported agents by handle. Exporting again into the same
-directory is safe: an agent already described there by a pinned manifest keeps its handle, its
-file and its metadata (labels, protection, ignores), and a label ``--selector`` reads those
-labels, since live agents have none of their own.
+each agent's uuid, and name other exported agents by handle.
+
+Exporting into a directory that already holds manifests is safe: an agent a manifest there
+describes (matched as plan matches: pinned uuid, else ``spec.name``, else ``previous_names``)
+is merged into that document in place, the way pull does (``filemerge``): comments,
+``protected``, labels, ``${env:...}`` references and the other documents of the file stay; every
+section the export would write becomes managed and the uuid is pinned. A label ``--selector``
+reads those manifests' labels, since live agents have none of their own. A new file is never
+written over a file that is already there.
 """
 
 from __future__ import annotations
@@ -17,19 +22,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mhsync.config import Target
-from mhsync.errors import ConfigError
+from mhsync import atomic
+from mhsync.config import ProjectConfig, Target
+from mhsync.errors import ConfigError, ManifestError
 from mhsync.export import ExportedAgent, ExportOptions, export_agent, manifest_text, unique_handles
 from mhsync.export.common import extract_common
 from mhsync.live import RawAgent, list_agents, read_separate_sections
-from mhsync.manifest.discover import discover
+from mhsync.manifest import load_manifests
 from mhsync.manifest.document import HANDLE_PATTERN, Metadata
+from mhsync.manifest.parse import ParsedAgent
 from mhsync.manifest.schema import fragment_schema_text, schema_text
-from mhsync.manifest.yamlio import read_documents
-from mhsync.matching import handle_from_name
+from mhsync.matching import handle_from_name, match_agents
 from mhsync.selection import Selection
-from mhsync.state import AgentState
+from mhsync.state import AgentState, WorkspaceState
 from mhsync.workflows.connect import connect
+from mhsync.workflows.filemerge import merge_into_files
 from mhsync.workflows.livestate import canonical_live, unmodelled_fields, unmodelled_warnings
 from mhsync.workspace import Workspace
 
@@ -76,14 +83,41 @@ class ExportOutcome:
 
 
 @dataclass(frozen=True)
-class _Existing:
-    """A manifest already in the output directory that pins a live agent."""
+class _Pinned:
+    """A pinned manifest, alone in its file, that does not validate (an agent it names was
+    renamed, say): export wrote it, so it is written again whole, its metadata kept."""
 
     handle: str
     path: Path
     metadata: Mapping[str, Any]
-    alone: bool
-    """The file holds only this document, so export may rewrite it."""
+
+
+@dataclass
+class _Existing:
+    """The manifests already in the output directory and the live agents they describe."""
+
+    agents: list[ParsedAgent] = field(default_factory=list)
+    workspace: WorkspaceState = field(default_factory=WorkspaceState)
+    matched: dict[str, str] = field(default_factory=dict)
+    """Live uuid -> handle of the valid manifest that describes it (merged into)."""
+    rewrite: dict[str, _Pinned] = field(default_factory=dict)
+    """Live uuid -> pinned manifest that does not validate (rewritten whole)."""
+
+    def handles(self) -> dict[str, str]:
+        return {**{u: p.handle for u, p in self.rewrite.items()}, **self.matched}
+
+    def labels(self, uuid: str) -> dict[str, str]:
+        handle = self.matched.get(uuid)
+        if handle:
+            return dict(self.workspace.agents[handle].labels)
+        labels = self.rewrite[uuid].metadata.get("labels") if uuid in self.rewrite else None
+        return {str(k): str(v) for k, v in labels.items()} if isinstance(labels, dict) else {}
+
+    def kept_metadata(self, uuid: str | None) -> dict[str, Any]:
+        pinned = self.rewrite.get(uuid or "")
+        if pinned is None:
+            return {}
+        return {k: pinned.metadata[k] for k in _KEPT_METADATA if k in pinned.metadata}
 
 
 def run_export(workspace: Workspace, request: ExportRequest) -> ExportOutcome:
@@ -97,52 +131,63 @@ def run_export(workspace: Workspace, request: ExportRequest) -> ExportOutcome:
     if name is not None and not re.fullmatch(HANDLE_PATTERN, name):
         raise ConfigError(f"--extract-common {name!r}: a fragment name must be a lowercase handle")
     target = workspace.target
-    existing = existing_manifests(request.out_dir)
     with connect(target) as connection:
         raws = list_agents(connection.client)
-        handles = unique_handles(
-            [(raw.uuid, raw.name) for raw in raws], {u: e.handle for u, e in existing.items()}
-        )
+        existing = existing_manifests(workspace.project, target, request.out_dir, raws)
+        handles = unique_handles([(raw.uuid, raw.name) for raw in raws], existing.handles())
         chosen = _choose(request, raws, handles, existing)
         read_separate_sections(connection.client, chosen)
         live = canonical_live({handles[raw.uuid]: raw for raw in chosen}, handles)
-        known = {handles[raw.uuid] for raw in chosen} | {
-            e.handle for u, e in existing.items() if u in handles
-        }
+        known = {handles[raw.uuid] for raw in chosen} | set(existing.handles().values())
         uuids = {handle: uuid for uuid, handle in handles.items()}
-        exported = [
-            export_agent(
+        adopted = {handles[raw.uuid] for raw in chosen if raw.uuid in existing.matched}
+        exported = {
+            agent.handle: export_agent(
                 agent,
                 ExportOptions(
                     known_handles=known,
                     uuids=uuids,
-                    metadata=_kept_metadata(existing.get(agent.uuid or "")),
+                    complete=agent.handle in adopted,
+                    metadata=existing.kept_metadata(agent.uuid),
                 ),
             )
             for agent in live.agents.values()
-        ]
+        }
+        fresh = [e for handle, e in exported.items() if handle not in adopted]
+        rewritten = {uuid: pinned.path for uuid, pinned in existing.rewrite.items()}
+        _refuse_overwrites(request.out_dir, [e for e in fresh if e.uuid not in rewritten])
+        merged = merge_into_files(
+            [p for p in existing.agents if p.handle in adopted],
+            existing.workspace,
+            live,
+            exported,
+            adopt=True,
+        )
         fragment = None
         if request.extract_common is not None:
-            common, exported = extract_common(exported, request.extract_common)
+            common, fresh = extract_common(fresh, request.extract_common)
             if common is not None:
                 schema = schema_reference(workspace.root, request.out_dir, FRAGMENT_SCHEMA_FILE)
                 fragment = write_manifests(request.out_dir, [common], schema=schema)[0]
         files = write_manifests(
             request.out_dir,
-            exported,
+            fresh,
             schema=schema_reference(workspace.root, request.out_dir),
-            paths={u: e.path for u, e in existing.items()},
+            paths=rewritten,
         )
+        files += [
+            WrittenFile(path, handle, status)
+            for status, by_path in (("updated", merged.changed), ("unchanged", merged.unchanged))
+            for path, handles_in_file in by_path.items()
+            for handle in handles_in_file
+        ]
+        files.sort(key=lambda f: (str(f.path), f.handle))
+        secrets = sorted(set(placeholders(fresh)) | set(merged.secrets))
         unmodelled = unmodelled_warnings(
             unmodelled_fields({handles[raw.uuid]: raw for raw in chosen})
         )
         return ExportOutcome(
-            files,
-            placeholders(exported),
-            target,
-            connection.counter.total,
-            fragment,
-            unmodelled,
+            files, secrets, target, connection.counter.total, fragment, unmodelled
         )
 
 
@@ -172,7 +217,7 @@ def write_manifests(
         text = manifest_text(agent, schema)
         before = path.read_text(encoding="utf-8") if path.is_file() else None
         if before != text:
-            path.write_text(text, encoding="utf-8")
+            atomic.write_text(path, text)
         status = "created" if before is None else ("unchanged" if before == text else "updated")
         written.append(WrittenFile(path, agent.handle, status))
     return written
@@ -193,40 +238,89 @@ def schema_reference(root: Path, out_dir: Path, schema_file: Path = SCHEMA_FILE)
     text = _SCHEMA_TEXTS[schema_file]()
     if not schema.is_file() or schema.read_text(encoding="utf-8") != text:
         schema.parent.mkdir(parents=True, exist_ok=True)
-        partial = schema.with_name(f".{schema.name}.{os.getpid()}.tmp")
-        partial.write_text(text, encoding="utf-8")
-        os.replace(partial, schema)
+        atomic.write_text(schema, text)
     return Path(os.path.relpath(schema, out_dir.resolve())).as_posix()
 
 
-def existing_manifests(out_dir: Path) -> dict[str, _Existing]:
-    """Manifests already in ``out_dir`` that pin an agent, by uuid."""
+def existing_manifests(
+    config: ProjectConfig, target: Target, out_dir: Path, raws: Sequence[RawAgent]
+) -> _Existing:
+    """The manifests in ``out_dir`` and which live agents they describe.
+
+    The project's manifests are read too (references may point there), but only documents in
+    ``out_dir`` are merged into; one of them with an error stops the export before any write.
+    """
     if not out_dir.is_dir():
-        return {}
-    found: dict[str, _Existing] = {}
-    for item in discover([out_dir])[0]:
-        docs = read_documents(item.path, item.display).docs
-        for doc in docs:
-            metadata = doc.data.get("metadata") if isinstance(doc.data, dict) else None
-            if not isinstance(metadata, dict):
-                continue
-            uuid, handle = metadata.get("uuid"), metadata.get("name")
-            if isinstance(uuid, str) and isinstance(handle, str):
-                found.setdefault(uuid, _Existing(handle, item.path, metadata, len(docs) == 1))
-    return found
+        return _Existing()
+    result = load_manifests(
+        [*config.manifest_paths(()), out_dir], variables=target.vars, check_env=False
+    )
+    inside = out_dir.resolve()
+
+    def ours(file: str) -> bool:
+        return Path(file).resolve().is_relative_to(inside)
+
+    broken = {d.file for d in result.errors if ours(d.file)}
+    rewrite = _pinned_and_broken([p for p in result.agents if p.doc.file in broken])
+    rewritable = {str(pinned.path) for pinned in rewrite.values()}
+    errors: list[object] = [
+        d for d in result.errors if ours(d.file) and d.file not in rewritable
+    ]
+    if errors:
+        raise ManifestError(
+            f"{len(errors)} error(s) in the manifests of {out_dir}; export merges into them, "
+            "so fix them first (or export into another directory)",
+            errors,
+        )
+    agents = [
+        p
+        for p in result.agents
+        if p.handle and p.complete and ours(p.doc.file) and p.doc.file not in broken
+    ]
+    workspace = WorkspaceState(
+        {p.handle: result.workspace.agents[p.handle] for p in agents if p.handle}
+    )
+    matching = match_agents(workspace, raws)
+    live = {raw.uuid for raw in raws}
+    rewrite = {uuid: pinned for uuid, pinned in rewrite.items() if uuid in live}
+    return _Existing(agents, workspace, matching.handles_by_uuid(), rewrite)
 
 
-def _kept_metadata(existing: _Existing | None) -> dict[str, Any]:
-    if existing is None:
-        return {}
-    return {k: existing.metadata[k] for k in _KEPT_METADATA if k in existing.metadata}
+def _pinned_and_broken(agents: Sequence[ParsedAgent]) -> dict[str, _Pinned]:
+    """The pinned ones among ``agents`` (of files that do not validate) alone in their file."""
+    per_file: dict[str, int] = {}
+    for parsed in agents:
+        per_file[parsed.doc.file] = per_file.get(parsed.doc.file, 0) + 1
+    out: dict[str, _Pinned] = {}
+    for parsed in agents:
+        data = parsed.doc.data
+        metadata = data.get("metadata") if isinstance(data, dict) else None
+        if not isinstance(metadata, dict):
+            continue
+        uuid, handle = metadata.get("uuid"), metadata.get("name")
+        if per_file[parsed.doc.file] == 1 and isinstance(uuid, str) and isinstance(handle, str):
+            out.setdefault(uuid, _Pinned(handle, Path(parsed.doc.file), metadata))
+    return out
+
+
+def _refuse_overwrites(out_dir: Path, fresh: Sequence[ExportedAgent]) -> None:
+    """A new file is never written over one already there that describes no exported agent."""
+    taken = [out_dir / f"{agent.handle}.yaml" for agent in fresh]
+    taken = [path for path in taken if path.exists()]
+    if taken:
+        raise ConfigError(
+            "export will not overwrite files it did not write: "
+            + ", ".join(str(path) for path in taken)
+            + " already exist and describe no live agent being exported; move them away "
+            "(or fix them so that they describe the agent) and export again. Nothing was written."
+        )
 
 
 def _choose(
     request: ExportRequest,
     raws: Sequence[RawAgent],
     handles: Mapping[str, str],
-    existing: Mapping[str, _Existing],
+    existing: _Existing,
 ) -> list[RawAgent]:
     if request.everything:
         chosen = list(raws)
@@ -249,15 +343,8 @@ def _choose(
             chosen = [
                 raw
                 for raw in candidates
-                if selection.selects(handles[raw.uuid], _labels(existing.get(raw.uuid)))
+                if selection.selects(handles[raw.uuid], existing.labels(raw.uuid))
             ]
-    for raw in chosen:
-        known_file = existing.get(raw.uuid)
-        if known_file is not None and not known_file.alone:
-            raise ConfigError(
-                f"{known_file.path} describes agent[{known_file.handle}] among other documents; "
-                "update it with `mhsync pull` instead of export"
-            )
     return chosen
 
 
@@ -265,10 +352,3 @@ def _names(raw: RawAgent, handle: str, wanted: str) -> bool:
     """``--agent`` may give the uuid, the handle, the display name, or a name that slugs to it."""
     wanted = wanted.strip()
     return wanted in (raw.uuid, handle, raw.name) or handle_from_name(wanted) == handle
-
-
-def _labels(existing: _Existing | None) -> dict[str, str]:
-    labels = existing.metadata.get("labels") if existing else None
-    if not isinstance(labels, dict):
-        return {}
-    return {str(k): str(v) for k, v in labels.items()}

@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mhsync import atomic
 from mhsync.config import load_project_config
 from mhsync.export.fmt import format_text
 from mhsync.manifest import Diagnostic
-from mhsync.manifest.discover import discover
-from mhsync.manifest.yamlio import parse_text, read_text
+from mhsync.manifest.discover import read_manifest_files
 
 
 @dataclass(frozen=True)
@@ -35,22 +35,19 @@ class FmtOutcome:
 
 def run_fmt(request: FmtRequest) -> FmtOutcome:
     config = load_project_config(request.cwd, request.paths)
-    found, problems = discover(config.manifest_paths(request.paths))
+    files, problems = read_manifest_files(config.manifest_paths(request.paths))
     outcome = FmtOutcome(problems=[p for p in problems if p.is_error])
-    for item in found:
-        text, problem = read_text(item.path, item.display)
-        if problem is not None or text is None:
-            outcome.problems.extend([problem] if problem else [])
-            continue
-        syntax = [d for d in parse_text(text, item.display).diagnostics if d.is_error]
+    for file in files:
+        path, text = file.found.path, file.read.text
+        syntax = [d for d in file.read.diagnostics if d.is_error]
         if syntax:
             outcome.problems.extend(syntax)
             continue
         formatted = format_text(text)
         if formatted == text:
-            outcome.unchanged.append(item.path)
+            outcome.unchanged.append(path)
             continue
-        outcome.changed.append(item.path)
+        outcome.changed.append(path)
         if not request.check:
-            item.path.write_text(formatted, encoding="utf-8")
+            atomic.write_text(path, formatted)
     return outcome

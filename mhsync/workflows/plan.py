@@ -62,11 +62,14 @@ def load_scope(
 ) -> ScopedLoad:
     """Load and validate manifests through ``selection``; an error that counts stops everything
     before the network is touched. With ``prune``, ``--agent`` may also name a live-only agent,
-    which only the live read can confirm."""
+    which only the live read can confirm, and a file under the manifests paths that holds no
+    agent we can read is an error (``LoadResult.prune_blockers``)."""
     scoped = load_scoped(
         workspace.project, workspace.target, paths, selection, check_handles=not prune
     )
     errors = scoped.result.errors
+    if prune:
+        errors = sorted([*errors, *scoped.result.prune_blockers()], key=Diagnostic.sort_key)
     if errors:
         raise ManifestError(f"{len(errors)} error(s) in manifests", list(errors))
     return scoped

@@ -9,23 +9,19 @@ that did not change stay as written. Only what manifests manage is pulled: secti
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
+from mhsync import atomic
 from mhsync.config import Target
-from mhsync.convert import item_from_manifest
 from mhsync.export import ExportOptions, export_agent, merge_agent
-from mhsync.export.yamlstyle import dump_all, guess_indent, load_all, split_preamble
+from mhsync.export.stream import rewrite
+from mhsync.export.yamlstyle import guess_indent, load_all, split_preamble
 from mhsync.manifest import Diagnostic
-from mhsync.manifest.build import names_for_pinned
 from mhsync.manifest.parse import ParsedAgent
-from mhsync.sections import section
 from mhsync.selection import Selection
-from mhsync.state import Item
 from mhsync.workflows.connect import connect
+from mhsync.workflows.filemerge import file_items
 from mhsync.workflows.livestate import EVERYTHING, read_live
 from mhsync.workflows.plan import load_scope
 from mhsync.workflows.pull_sources import route, write_prose
@@ -76,9 +72,9 @@ def run_pull(workspace: Workspace, request: PullRequest) -> PullOutcome:
     left_alone: dict[str, str] = {}
     for file, agents in sorted(by_file.items()):
         path = Path(file)
-        preamble, text = split_preamble(path.read_text(encoding="utf-8"))
-        documents = load_all(text, preserve_quotes=True)
-        touched = []
+        text = path.read_text(encoding="utf-8")
+        documents = load_all(split_preamble(text)[1], preserve_quotes=True)
+        touched, changed_documents = [], set()
         for parsed in agents:
             assert parsed.handle is not None
             handle = parsed.handle
@@ -100,15 +96,11 @@ def run_pull(workspace: Workspace, request: PullRequest) -> PullOutcome:
             )
             if result.changed:
                 touched.append(handle)
+                changed_documents.add(parsed.doc.index - 1)
                 secrets.extend(result.secrets)
         if touched:
-            rewritten = dump_all(
-                documents,
-                preserve_quotes=True,
-                indent=guess_indent(text),
-                explicit_start=bool(preamble) or text.startswith("---"),
-            )
-            path.write_text(preamble + rewritten, encoding="utf-8")
+            rewritten = rewrite(text, documents, changed_documents, indent=guess_indent(text))
+            atomic.write_text(path, rewritten)
             changed[path] = touched
     missing = sorted(h for h in scoped.selected.agents if h not in live.agents)
     return PullOutcome(
@@ -120,21 +112,3 @@ def run_pull(workspace: Workspace, request: PullRequest) -> PullOutcome:
         requests,
         left_alone,
     )
-
-
-def file_items(parsed: ParsedAgent, pinned: Mapping[str, str]) -> dict[str, list[Item]]:
-    """Each collection's items in canonical form, in the order the file lists them."""
-    out: dict[str, list[Item]] = {}
-    for key, items in parsed.collections.items():
-        descriptor = section(key)
-        ordered = sorted(items, key=lambda p: p.index)
-        out[key] = [
-            item_from_manifest(descriptor, names_for_pinned(descriptor, _copy(p.data), pinned))
-            for p in ordered
-        ]
-    return out
-
-
-def _copy(data: Mapping[str, Any]) -> dict[str, Any]:
-    return copy.deepcopy(dict(data))
-

@@ -38,7 +38,7 @@ from mhsync.workflows.connect import connect
 from mhsync.workflows.livestate import EVERYTHING
 from mhsync.workflows.lock import project_lock
 from mhsync.workflows.plan import PlanRequest, plan_against
-from mhsync.workflows.snapshot import SnapshotHook, read_info
+from mhsync.workflows.snapshot import SnapshotHook, check_complete, read_info
 from mhsync.workspace import Workspace
 
 
@@ -78,6 +78,7 @@ def run_rollback(
 ) -> RollbackOutcome:
     if not request.snapshot.is_dir():
         raise ConfigError(f"{request.snapshot} is not a snapshot directory")
+    check_complete(request.snapshot)
     recorded = snapshot_target(request.snapshot)
     target = workspace.target
     if recorded is not None and recorded != target.name:

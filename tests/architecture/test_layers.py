@@ -15,6 +15,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "mhsync"
 
 LAYERS: dict[str, int] = {
     "errors": 0,
+    "atomic": 0,
     "sections": 1,
     "state": 2,
     "convert": 2,

@@ -267,7 +267,11 @@ def test_directories_are_searched_for_manifests_only(write: Writer, tmp_path: Pa
     broken = write("agents/broken.yaml", "apiVersion: mhsync/v1\nkind: Agent\nmetadata: [\n")
     result = load_manifests([tmp_path / "agents"])
     assert sorted(p.name for p in result.files) == ["a.yaml", "b.yml", "broken.yaml"]
-    assert [d.file for d in result.diagnostics] == [str(broken)]
+    assert [(d.file, d.severity) for d in result.diagnostics] == [
+        (str(broken), "error"),
+        (str(tmp_path / "agents/ci.yaml"), "warning"),  # other YAML is named, never skipped
+    ]
+    assert result.diagnostics[1].code == "not-a-manifest"
     assert sorted(result.workspace.agents) == ["a", "b"]
 
 
@@ -276,7 +280,9 @@ def test_wrong_api_version_in_a_directory_is_reported(write: Writer, tmp_path: P
     write("agents/k8s.yaml", "apiVersion: apps/v1\nkind: Deployment\n")
     result = load_manifests([tmp_path / "agents"])
     assert [(Path(d.file).name, d.path, d.message) for d in result.diagnostics] == [
-        ("old.yaml", "apiVersion", "must be mhsync/v1")
+        ("k8s.yaml", "", "not recognised as a manifest (no `apiVersion: mhsync/...` or "
+         "`kind: Agent`); skipped"),
+        ("old.yaml", "apiVersion", "must be mhsync/v1"),
     ]
 
 
