@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -30,8 +31,7 @@ from ruamel.yaml.events import (
     DocumentStartEvent,
     NodeEvent,
 )
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-from ruamel.yaml.resolver import VersionedResolver
+from ruamel.yaml.resolver import VersionedResolver, implicit_resolvers
 
 from mhsync.manifest.diagnostics import Diagnostic, Severity
 
@@ -59,6 +59,10 @@ Loc = tuple[str | int, ...]
 Anchor = Literal["value", "key", "container"]
 """What a diagnostic points at: the value, its key, or the mapping that should hold the key."""
 
+Node = Any
+"""A composed YAML node, of ruamel's composer or PyYAML's (same ``id``, ``tag``, ``value`` and
+``start_mark``)."""
+
 _CORE = "tag:yaml.org,2002:"
 _MERGE = _CORE + "merge"
 
@@ -71,9 +75,8 @@ def format_loc(loc: Loc) -> str:
     return text
 
 
-@dataclass(frozen=True)
-class Mark:
-    """A 1-based line and column."""
+class Mark(NamedTuple):
+    """A 1-based line and column (a tuple: a document keeps one per key and value)."""
 
     line: int
     col: int
@@ -146,11 +149,19 @@ class _Refused(Exception):
 
 
 def _mark(node: Node) -> Mark:
-    return Mark(node.start_mark.line + 1, node.start_mark.column + 1)
+    start = node.start_mark
+    return Mark(start.line + 1, start.column + 1)
+
+
+_MAP, _SEQ, _NULL = _CORE + "map", _CORE + "seq", _CORE + "null"
 
 
 class _Builder:
-    """Turns one composed document into plain data and positions, within the bounds."""
+    """Turns one composed document into plain data and positions, within the bounds.
+
+    It reads nodes of either composer (ruamel's or PyYAML's): both have the same ``id``,
+    ``tag``, ``value`` and ``start_mark``.
+    """
 
     def __init__(self, doc: SourceDoc) -> None:
         self.doc = doc
@@ -159,9 +170,10 @@ class _Builder:
         self.duplicates: list[Diagnostic] = []
 
     def build(self, node: Node, loc: Loc, depth: int, via_alias: bool = False) -> Any:
-        via_alias = via_alias or id(node) in self.seen
-        self.seen.add(id(node))
-        if via_alias:
+        seen = self.seen
+        ident = id(node)
+        if via_alias or ident in seen:
+            via_alias = True
             self.aliased += 1
             if self.aliased > MAX_ALIAS_NODES:
                 raise _Refused(
@@ -170,6 +182,8 @@ class _Builder:
                     "yaml-alias-bomb",
                     loc,
                 )
+        else:
+            seen.add(ident)
         if depth > MAX_DEPTH:
             raise _Refused(
                 _mark(node),
@@ -177,77 +191,79 @@ class _Builder:
                 "yaml-too-deep",
                 loc,
             )
-        self.doc.values.setdefault(loc, _mark(node))
-        if isinstance(node, MappingNode):
-            return self._mapping(node, loc, depth, via_alias)
-        if isinstance(node, SequenceNode):
-            if node.tag not in (_CORE + "seq",):
-                raise _unsupported(node, loc)
-            return [
-                self.build(item, (*loc, i), depth + 1, via_alias)
-                for i, item in enumerate(node.value)
-            ]
-        if isinstance(node, ScalarNode):
+        values = self.doc.values
+        if loc not in values:
+            values[loc] = _mark(node)
+        kind = node.id
+        if kind == "scalar":
             return _scalar(node, loc)
+        if kind == "mapping":
+            return self._mapping(node, loc, depth, via_alias)
+        if kind == "sequence":
+            if node.tag != _SEQ:
+                raise _unsupported(node, loc)
+            build = self.build
+            return [
+                build(item, (*loc, i), depth + 1, via_alias) for i, item in enumerate(node.value)
+            ]
         raise _unsupported(node, loc)
 
-    def _mapping(self, node: MappingNode, loc: Loc, depth: int, via_alias: bool) -> dict[str, Any]:
-        if node.tag != _CORE + "map":
+    def _mapping(self, node: Node, loc: Loc, depth: int, via_alias: bool) -> dict[str, Any]:
+        if node.tag != _MAP:
             raise _unsupported(node, loc)
         out: dict[str, Any] = {}
-        seen: dict[str, Mark] = {}
-        merged: list[MappingNode] = []
+        merged: list[Node] = []
+        keys, values, build = self.doc.keys, self.doc.values, self.build
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE:
                 merged.extend(_merge_sources(value_node))
                 continue
             key = self._key(key_node)
             key_mark = _mark(key_node)
-            if key in seen:
-                first = seen[key]
+            child = (*loc, key)
+            if key in out:
+                first = keys[child]
                 self.duplicates.append(
                     Diagnostic(
                         self.doc.file,
                         key_mark.line,
                         key_mark.col,
-                        format_loc((*loc, key)),
+                        format_loc(child),
                         f"duplicate key `{key}` (first at line {first.line})",
                         code="yaml-duplicate-key",
                     )
                 )
                 continue
-            seen[key] = key_mark
-            child = (*loc, key)
-            self.doc.keys[child] = key_mark
-            if _is_empty_scalar(value_node):
-                self.doc.values[child] = key_mark
-            out[key] = self.build(value_node, child, depth + 1, via_alias)
+            keys[child] = key_mark
+            if value_node.id == "scalar" and value_node.tag == _NULL and value_node.value == "":
+                values[child] = key_mark
+            out[key] = build(value_node, child, depth + 1, via_alias)
         for source in merged:
             for key_node, value_node in source.value:
                 key = self._key(key_node)
                 if key not in out:
                     child = (*loc, key)
-                    self.doc.keys[child] = _mark(key_node)
-                    out[key] = self.build(value_node, child, depth + 1, via_alias)
+                    keys[child] = _mark(key_node)
+                    out[key] = build(value_node, child, depth + 1, via_alias)
         return out
 
     @staticmethod
     def _key(node: Node) -> str:
-        if not isinstance(node, ScalarNode):
+        if node.id != "scalar":
             raise _Refused(_mark(node), "mapping keys must be plain scalars", "yaml-complex-key")
         return str(node.value)
 
 
-def _merge_sources(node: Node) -> list[MappingNode]:
-    if isinstance(node, MappingNode):
+def _merge_sources(node: Node) -> list[Node]:
+    if node.id == "mapping":
         return [node]
-    if isinstance(node, SequenceNode) and all(isinstance(n, MappingNode) for n in node.value):
+    if node.id == "sequence" and all(n.id == "mapping" for n in node.value):
         return list(node.value)
     raise _Refused(_mark(node), "`<<` must merge a mapping or a list of mappings", "yaml-merge")
 
 
 def _is_empty_scalar(node: Node) -> bool:
-    return isinstance(node, ScalarNode) and node.tag == _CORE + "null" and node.value == ""
+    return bool(node.id == "scalar" and node.tag == _NULL and node.value == "")
 
 
 def _unsupported(node: Node, loc: Loc) -> _Refused:
@@ -259,7 +275,7 @@ def _unsupported(node: Node, loc: Loc) -> _Refused:
 _TRUE = frozenset({"true", "yes", "on", "y"})
 
 
-def _scalar(node: ScalarNode, loc: Loc) -> Any:
+def _scalar(node: Node, loc: Loc) -> Any:
     tag, text = node.tag, str(node.value)
     if tag in (_CORE + "str", _CORE + "timestamp"):
         return text
@@ -274,7 +290,7 @@ def _scalar(node: ScalarNode, loc: Loc) -> Any:
     raise _unsupported(node, loc)
 
 
-def _int(node: ScalarNode, text: str) -> int:
+def _int(node: Node, text: str) -> int:
     cleaned = text.replace("_", "")
     try:
         return int(cleaned, 0)
@@ -286,7 +302,7 @@ def _int(node: ScalarNode, text: str) -> int:
         raise _Refused(_mark(node), "not a valid integer", "yaml-scalar") from None
 
 
-def _float(node: ScalarNode, text: str) -> float:
+def _float(node: Node, text: str) -> float:
     lowered = text.lower().replace("_", "")
     if lowered.lstrip("+-") == ".inf":
         return -math.inf if lowered.startswith("-") else math.inf
@@ -423,7 +439,7 @@ def _parse(text: str, display: str, *, pure: bool) -> tuple[ReadResult, bool]:
     result = ReadResult(text=text)
     index = 0
     try:
-        for node in _yaml(pure).compose_all(text):
+        for node in _nodes(text, pure):
             index += 1
             if _is_empty_scalar(node):
                 continue
@@ -441,6 +457,8 @@ def _parse(text: str, display: str, *, pure: bool) -> tuple[ReadResult, bool]:
                 continue
             result.diagnostics.extend(builder.duplicates)
             result.docs.append(doc)
+    except _FAST_ERRORS:  # broken YAML: the pure composer reads it again and says why
+        return result, True
     except MarkedYAMLError as exc:
         result.diagnostics.append(_syntax_diagnostic(exc, text, display))
         return result, True
@@ -471,6 +489,52 @@ _PURE_ONLY = re.compile(r"(?:\A|[\r\n])%|[\x85\u2028\u2029]")
 """What only the pure composer reads as it always has: ``%YAML``/``%TAG`` directives (a
 ``%YAML 1.1`` changes booleans and octals), and the characters libyaml counts as line breaks
 but YAML 1.2 does not (NEL, LS, PS), which would shift the line numbers of diagnostics."""
+
+
+def _nodes(text: str, pure: bool) -> Iterator[Node]:
+    """The root node of every document of ``text``: the pure composer, or the fastest C one."""
+    if pure or _CLoader is None:
+        yield from _yaml(pure).compose_all(text)
+        return
+    loader = _CLoader(text)
+    try:
+        while loader.check_node():
+            yield loader.get_node()
+    finally:
+        loader.dispose()
+
+
+try:  # PyYAML's libyaml binding composes nodes in C, resolving each plain scalar once
+    import yaml as _pyyaml
+    from yaml._yaml import CParser as _CParser
+except ImportError:  # pragma: no cover - PyYAML without libyaml: ruamel's C composer
+    _CLoader: Any = None
+    _FAST_ERRORS: tuple[type[Exception], ...] = ()
+else:
+
+    class _Resolver12(_pyyaml.resolver.BaseResolver):
+        """ruamel's YAML 1.2 implicit resolvers, in its order, for PyYAML's composer.
+
+        PyYAML's own resolver follows YAML 1.1 (``yes``/``on`` are booleans, ``017`` is octal,
+        ``1:30`` is sexagesimal). Taking ruamel's table for 1.2 makes every plain scalar
+        resolve to the tag the pure composer gives it (``tests/proof/test_yaml_parity.py``);
+        a ``%YAML 1.1`` file goes to the pure composer (``_PURE_ONLY``).
+        """
+
+        yaml_implicit_resolvers: dict[Any, list[tuple[str, Any]]] = {}  # noqa: RUF012
+
+    for _versions, _tag, _regexp, _first in implicit_resolvers:
+        if (1, 2) in _versions:
+            _Resolver12.add_implicit_resolver(_tag, _regexp, _first)
+
+    class _CLoader(_CParser, _Resolver12):  # type: ignore[no-redef]
+        """libyaml's parser and composer with the YAML 1.2 resolver; nodes only, no data."""
+
+        def __init__(self, stream: str) -> None:
+            _CParser.__init__(self, stream)
+            _Resolver12.__init__(self)
+
+    _FAST_ERRORS = (_pyyaml.YAMLError,)
 
 
 class _FixedVersionResolver(VersionedResolver):
