@@ -155,11 +155,10 @@ def check_project_ignore(paths: Iterable[str], config_file: str) -> list[Diagnos
 
 
 def _span(agent: ParsedAgent, selection: Selection) -> _Span | None:
-    marks = (*agent.doc.keys.values(), *agent.doc.values.values())
-    if not marks:
+    lines = agent.doc.line_span()
+    if lines is None:
         return None
-    first, last = min(marks).line, max(marks).line
-    return _Span(agent.doc.file, first, last, agent, _selected(agent, selection))
+    return _Span(agent.doc.file, *lines, agent, _selected(agent, selection))
 
 
 def _selected(agent: ParsedAgent, selection: Selection) -> bool | None:

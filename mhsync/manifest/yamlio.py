@@ -82,6 +82,19 @@ class Mark(NamedTuple):
     col: int
 
 
+Packed = int
+"""A position as one int, ``line << COL_BITS | col``: a document keeps one for every key and
+value, and an int takes half the memory of a tuple of two (``Mark`` is made only when asked)."""
+
+COL_BITS = 24
+"""Columns and lines up to 16,777,215: more than a file of ``MAX_FILE_BYTES`` can hold."""
+_COL_MASK = (1 << COL_BITS) - 1
+
+
+def unpack(packed: Packed) -> Mark:
+    return Mark(packed >> COL_BITS, packed & _COL_MASK)
+
+
 @dataclass
 class SourceDoc:
     """One YAML document as plain data, with the position of every key and value."""
@@ -89,20 +102,28 @@ class SourceDoc:
     file: str
     index: int
     data: Any
-    keys: dict[Loc, Mark] = field(default_factory=dict)
-    values: dict[Loc, Mark] = field(default_factory=dict)
+    keys: dict[Loc, Packed] = field(default_factory=dict)
+    values: dict[Loc, Packed] = field(default_factory=dict)
 
     def value_mark(self, loc: Loc) -> Mark:
         """Where the value at ``loc`` was written (or its nearest written ancestor)."""
         for end in range(len(loc), -1, -1):
-            mark = self.values.get(loc[:end])
-            if mark is not None:
-                return mark
+            packed = self.values.get(loc[:end])
+            if packed is not None:
+                return unpack(packed)
         return Mark(1, 1)
 
     def key_mark(self, loc: Loc) -> Mark:
         """Where the key of ``loc`` was written; for list items, where the item starts."""
-        return self.keys.get(loc) or self.value_mark(loc)
+        packed = self.keys.get(loc)
+        return unpack(packed) if packed is not None else self.value_mark(loc)
+
+    def line_span(self) -> tuple[int, int] | None:
+        """The first and last line holding a key or value of this document."""
+        if not self.values:
+            return None
+        marks = (*self.keys.values(), *self.values.values())
+        return min(marks) >> COL_BITS, max(marks) >> COL_BITS
 
     def container_mark(self, loc: Loc) -> Mark:
         """Where the mapping holding ``loc`` starts (used for missing keys)."""
@@ -153,6 +174,12 @@ def _mark(node: Node) -> Mark:
     return Mark(start.line + 1, start.column + 1)
 
 
+def _packed(node: Node) -> Packed:
+    start = node.start_mark
+    packed: Packed = ((start.line + 1) << COL_BITS) | (start.column + 1)
+    return packed
+
+
 _MAP, _SEQ, _NULL = _CORE + "map", _CORE + "seq", _CORE + "null"
 
 
@@ -193,7 +220,7 @@ class _Builder:
             )
         values = self.doc.values
         if loc not in values:
-            values[loc] = _mark(node)
+            values[loc] = _packed(node)
         kind = node.id
         if kind == "scalar":
             return _scalar(node, loc)
@@ -219,15 +246,15 @@ class _Builder:
                 merged.extend(_merge_sources(value_node))
                 continue
             key = self._key(key_node)
-            key_mark = _mark(key_node)
+            key_mark = _packed(key_node)
             child = (*loc, key)
             if key in out:
-                first = keys[child]
+                at, first = unpack(key_mark), unpack(keys[child])
                 self.duplicates.append(
                     Diagnostic(
                         self.doc.file,
-                        key_mark.line,
-                        key_mark.col,
+                        at.line,
+                        at.col,
                         format_loc(child),
                         f"duplicate key `{key}` (first at line {first.line})",
                         code="yaml-duplicate-key",
@@ -243,7 +270,7 @@ class _Builder:
                 key = self._key(key_node)
                 if key not in out:
                     child = (*loc, key)
-                    keys[child] = _mark(key_node)
+                    keys[child] = _packed(key_node)
                     out[key] = build(value_node, child, depth + 1, via_alias)
         return out
 
@@ -372,7 +399,7 @@ def parse_text(text: str, display: str) -> ReadResult:
         refused = _precheck(text, display)
         if refused is not None:
             return ReadResult(diagnostics=[refused], text=text)
-    if _PURE_ONLY.search(text) is None:
+    if not _pure_only(text):
         result, broken = _parse(text, display, pure=False)
         if not broken:
             return result
@@ -537,6 +564,14 @@ else:
     _FAST_ERRORS = (_pyyaml.YAMLError,)
 
 
+def _pure_only(text: str) -> bool:
+    """``_PURE_ONLY.search(text)``, with cheap substring tests first (the search alone was a
+    twentieth of load time)."""
+    if "%" not in text and "\x85" not in text and "\u2028" not in text and "\u2029" not in text:
+        return False
+    return _PURE_ONLY.search(text) is not None
+
+
 class _FixedVersionResolver(VersionedResolver):
     """ruamel's resolver, computing the YAML version once per document stream.
 
@@ -574,12 +609,21 @@ def _depth_bound(text: str) -> int:
     ``? `` entry (or one key, or a final ``-``) opens another.
     """
     flow = text.count("[") + text.count("{")
-    deepest = 0
-    for line in text.translate(_BREAKS).split("\n"):
-        body = line.lstrip(" \ufeff")  # libyaml skips a byte order mark and counts on
-        opened = body.count("- ") + body.count("? ") + body.count("-\t") + body.count("?\t") + 2
-        deepest = max(deepest, 2 * (len(line) - len(body) + 1) + opened)
-    return deepest + flow
+    text = text.translate(_BREAKS)
+    # The deepest line is at most the deepest indentation plus the most entries opened on one
+    # line (each bounded on its own, in C: a loop over the lines was a tenth of load time).
+    indent = max(map(len, _INDENT.findall(text)), default=0)
+    opened = 1  # a line without two openers opens at most one entry
+    for line in _OPENERS.findall(text):
+        count = line.count("- ") + line.count("? ") + line.count("-\t") + line.count("?\t")
+        opened = max(opened, count)
+    return 2 * (indent + 1) + opened + 2 + flow
+
+
+_INDENT = re.compile(r"^[ \ufeff]*", re.MULTILINE)
+"""The indentation of each line (libyaml skips a byte order mark and counts on)."""
+_OPENERS = re.compile(r"^.*?[-?][ \t].*?[-?][ \t].*$", re.MULTILINE)
+"""Lines with at least two ``- ``/``? `` entry openers."""
 
 
 def _syntax_diagnostic(exc: MarkedYAMLError, text: str, display: str) -> Diagnostic:
