@@ -31,6 +31,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from bench import clone
 from bench.server import sandbox_process
 from bench.workload import TOKEN_ENV, bench_environment, write_project
 
@@ -97,22 +98,27 @@ def _project(work: Path, agents: int) -> Path:
 
 
 def _seeded(work: Path, root: Path, agents: int) -> Path:
-    """A sandbox database holding the N agents, applied in-process (no HTTP, no latency)."""
+    """A sandbox database holding the N agents: the first few applied, the rest copied."""
     db = work / f"issue16-seeded-{agents}.db"
     if db.exists():
         return db
-    config = root / "mhsync.yaml"
-    kept = config.read_text(encoding="utf-8")
-    config.write_text("manifests: [agents]\ndefault_target: sandbox\n", encoding="utf-8")
-    try:
-        seeded = run(
-            (*MHSYNC, "apply", "--auto-approve", "--parallelism", "16"), root, _environment()
+    base = work / "issue16-applied.db"
+    if not base.exists():
+        small = _project(work, clone.APPLIED)
+        (small / "mhsync.yaml").write_text(
+            "manifests: [agents]\ndefault_target: sandbox\n", encoding="utf-8"
         )
-    finally:
-        config.write_text(kept, encoding="utf-8")
-    if seeded.code != 0:
-        raise RuntimeError(f"seeding {agents} agents failed (exit {seeded.code})")
-    shutil.move(root / ".mhsync" / "sandbox.db", db)
+        seeded = run(
+            (*MHSYNC, "apply", "--auto-approve", "--parallelism", "16"), small, _environment()
+        )
+        if seeded.code != 0:
+            raise RuntimeError(f"seeding {clone.APPLIED} agents failed (exit {seeded.code})")
+        shutil.move(small / ".mhsync" / "sandbox.db", base)
+        _configure(small, "http://127.0.0.1:9/api/v1")
+    if agents < clone.APPLIED:
+        raise ValueError(f"at least {clone.APPLIED} agents")
+    shutil.copyfile(base, db)
+    clone.extend(db, agents)
     return db
 
 
