@@ -272,6 +272,29 @@ def scaling_table(scale: dict[str, Any]) -> str:
     return table(headers, rows)
 
 
+def plan_breakdown(plan: dict[str, Any]) -> str:
+    """Where the plan's time goes, from the three processes of the plan target."""
+    rows = [
+        ["mhsync plan (whole command)", plan["plan_s"], plan["plan_cpu_s"]],
+        ["standard-library client, same GETs", plan["baseline_s"], plan["baseline_cpu_s"]],
+    ]
+    if "client_only_s" in plan:
+        rows.append(
+            [
+                "mhsync's HTTP client alone, same GETs",
+                plan["client_only_s"],
+                plan["client_only_cpu_s"],
+            ]
+        )
+    text = table(["process", "wall s", "CPU s"], rows)
+    if "client_cpu_ms_per_request" in plan:
+        text += (
+            f"\nmhsync's client costs {plan['client_cpu_ms_per_request']} ms of CPU per request "
+            "more than the standard-library client"
+        )
+    return text
+
+
 def render_issue16(figures: dict[str, Any]) -> str:
     notes = []
     if figures["quick"]:
@@ -285,6 +308,9 @@ def render_issue16(figures: dict[str, Any]) -> str:
             "Targets of issue 16 (each against its baseline, measured side by side in this run)",
             issue16_table(figures),
             *notes,
+            "",
+            f"Plan of {figures['plan']['agents']} agents: the processes side by side",
+            plan_breakdown(figures["plan"]),
             "",
             "Scaling (whole processes; CPU and peak RSS of the mhsync process alone)",
             scaling_table(figures["scaling"]),

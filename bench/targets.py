@@ -173,11 +173,14 @@ def plan_vs_baseline(
             sys.executable, "-m", "bench.baseline", "get",
             server.base_url, TOKEN_ENV, str(paths_file), str(parallelism),
         )  # fmt: skip
+        client_only = (sys.executable, "-m", "bench.client_only", *baseline[4:])
+        clients: list[Run] = []
         for _ in range(repeat):
             plans.append(run(_plan_command(parallelism), root, env))
             baselines.append(run(baseline, Path.cwd(), env))
-    if any(r.code != 0 for r in plans + baselines):
-        raise RuntimeError(f"a plan or baseline run failed: {plans} {baselines}")
+            clients.append(run(client_only, Path.cwd(), env))
+    if any(r.code != 0 for r in plans + baselines + clients):
+        raise RuntimeError(f"a plan, baseline or client run failed: {plans} {baselines} {clients}")
     plan_s, base_s = _median(plans), _median(baselines)
     return {
         "agents": agents,
@@ -189,10 +192,19 @@ def plan_vs_baseline(
         "plan_cpu_s": _median(plans, "cpu_s"),
         "baseline_s": base_s,
         "baseline_cpu_s": _median(baselines, "cpu_s"),
+        "client_only_s": _median(clients),
+        "client_only_cpu_s": _median(clients, "cpu_s"),
+        "client_cpu_ms_per_request": round(
+            (_median(clients, "cpu_s") - _median(baselines, "cpu_s")) * 1000 / len(paths), 2
+        ),
         "ratio": round(plan_s / base_s, 2),
         "target": PLAN_TARGET,
         "met": plan_s / base_s <= PLAN_TARGET,
-        "runs": {"plan": [asdict(r) for r in plans], "baseline": [asdict(r) for r in baselines]},
+        "runs": {
+            "plan": [asdict(r) for r in plans],
+            "baseline": [asdict(r) for r in baselines],
+            "client_only": [asdict(r) for r in clients],
+        },
     }
 
 
