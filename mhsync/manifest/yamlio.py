@@ -118,6 +118,13 @@ class SourceDoc:
         packed = self.keys.get(loc)
         return unpack(packed) if packed is not None else self.value_mark(loc)
 
+    def release(self) -> None:
+        """Drop the data and positions once loading is over (the document stays known by file
+        and index): they are half the memory of a loaded agent, and only loading reads them."""
+        self.data = None
+        self.keys = {}
+        self.values = {}
+
     def line_span(self) -> tuple[int, int] | None:
         """The first and last line holding a key or value of this document."""
         if not self.values:
@@ -554,12 +561,27 @@ else:
         if (1, 2) in _versions:
             _Resolver12.add_implicit_resolver(_tag, _regexp, _first)
 
+    _BY_FIRST = dict(_Resolver12.yaml_implicit_resolvers)
+    _SCALAR = _pyyaml.nodes.ScalarNode
+    _SEQUENCE = _pyyaml.nodes.SequenceNode
+
     class _CLoader(_CParser, _Resolver12):  # type: ignore[no-redef]
         """libyaml's parser and composer with the YAML 1.2 resolver; nodes only, no data."""
 
         def __init__(self, stream: str) -> None:
             _CParser.__init__(self, stream)
             _Resolver12.__init__(self)
+
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+            """``BaseResolver.resolve`` without path resolvers (none are registered) and
+            without building a list per scalar: called for every node of every file."""
+            if kind is _SCALAR:
+                if implicit[0]:
+                    for tag, regexp in _BY_FIRST.get(value[:1], ()):
+                        if regexp.match(value):
+                            return str(tag)
+                return _CORE + "str"
+            return _SEQ if kind is _SEQUENCE else _MAP
 
     _FAST_ERRORS = (_pyyaml.YAMLError,)
 
