@@ -87,6 +87,8 @@ def _configure(root: Path, base_url: str) -> None:
 
 
 MHSYNC = (sys.executable, "-m", "mhsync")
+REPO = Path(__file__).resolve().parents[1]
+"""Where the baselines run (``python -m bench.baseline`` must find ``bench``)."""
 
 
 def _project(work: Path, agents: int) -> Path:
@@ -177,8 +179,8 @@ def plan_vs_baseline(
         clients: list[Run] = []
         for _ in range(repeat):
             plans.append(run(_plan_command(parallelism), root, env))
-            baselines.append(run(baseline, Path.cwd(), env))
-            clients.append(run(client_only, Path.cwd(), env))
+            baselines.append(run(baseline, REPO, env))
+            clients.append(run(client_only, REPO, env))
     if any(r.code != 0 for r in plans + baselines + clients):
         raise RuntimeError(f"a plan, baseline or client run failed: {plans} {baselines} {clients}")
     plan_s, base_s = _median(plans), _median(baselines)
@@ -217,7 +219,7 @@ def validate_vs_yaml(work: Path, agents: int, repeat: int) -> dict[str, Any]:
     parse = (sys.executable, "-m", "bench.baseline", "yaml", str(root / "agents"))
     for _ in range(repeat):
         validates.append(run((*MHSYNC, "validate"), root, env))
-        parses.append(run(parse, Path.cwd(), env))
+        parses.append(run(parse, REPO, env))
     if any(r.code != 0 for r in validates + parses):
         raise RuntimeError(f"a validate or parse run failed: {validates} {parses}")
     validate_s, parse_s = _median(validates), _median(parses)
@@ -282,7 +284,7 @@ def scaling(work: Path, sizes: Sequence[int], quick: bool) -> dict[str, Any]:
 def start(repeat: int) -> dict[str, Any]:
     """``mhsync --version`` and ``--help`` against a bare interpreter start, interleaved."""
     env = _environment()
-    here = Path.cwd()
+    here = REPO
     bare: list[Run] = []
     version: list[Run] = []
     helped: list[Run] = []

@@ -636,7 +636,10 @@ def _depth_bound(text: str) -> int:
     # line (each bounded on its own, in C: a loop over the lines was a tenth of load time).
     indent = max(map(len, _INDENT.findall(text)), default=0)
     opened = 1  # a line without two openers opens at most one entry
-    for line in _OPENERS.findall(text):
+    for match in _TWO_OPENERS.finditer(text):
+        start = text.rfind("\n", 0, match.start()) + 1
+        end = text.find("\n", match.end())
+        line = text[start : end if end >= 0 else len(text)]
         count = line.count("- ") + line.count("? ") + line.count("-\t") + line.count("?\t")
         opened = max(opened, count)
     return 2 * (indent + 1) + opened + 2 + flow
@@ -644,8 +647,8 @@ def _depth_bound(text: str) -> int:
 
 _INDENT = re.compile(r"^[ \ufeff]*", re.MULTILINE)
 """The indentation of each line (libyaml skips a byte order mark and counts on)."""
-_OPENERS = re.compile(r"^.*?[-?][ \t].*?[-?][ \t].*$", re.MULTILINE)
-"""Lines with at least two ``- ``/``? `` entry openers."""
+_TWO_OPENERS = re.compile(r"[-?][ \t][^\n]*?[-?][ \t]")
+"""Two ``- ``/``? `` entry openers on one line (rare: most lines open one entry or none)."""
 
 
 def _syntax_diagnostic(exc: MarkedYAMLError, text: str, display: str) -> Diagnostic:
