@@ -247,13 +247,19 @@ class _Builder:
             raise _unsupported(node, loc)
         out: dict[str, Any] = {}
         merged: list[Node] = []
-        keys, values, build = self.doc.keys, self.doc.values, self.build
+        keys, values, build, seen = self.doc.keys, self.doc.values, self.build, self.seen
+        inline = not via_alias and depth < MAX_DEPTH  # scalar values built here, not by build
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE:
                 merged.extend(_merge_sources(value_node))
                 continue
-            key = self._key(key_node)
-            key_mark = _packed(key_node)
+            if key_node.id != "scalar":
+                raise _Refused(
+                    _mark(key_node), "mapping keys must be plain scalars", "yaml-complex-key"
+                )
+            key = str(key_node.value)
+            start = key_node.start_mark
+            key_mark = ((start.line + 1) << COL_BITS) | (start.column + 1)
             child = (*loc, key)
             if key in out:
                 at, first = unpack(key_mark), unpack(keys[child])
@@ -269,8 +275,16 @@ class _Builder:
                 )
                 continue
             keys[child] = key_mark
-            if value_node.id == "scalar" and value_node.tag == _NULL and value_node.value == "":
-                values[child] = key_mark
+            if value_node.id == "scalar":
+                if value_node.tag == _NULL and value_node.value == "":
+                    values[child] = key_mark
+                if inline and id(value_node) not in seen:  # what build does, without the call
+                    seen.add(id(value_node))
+                    if child not in values:
+                        start = value_node.start_mark
+                        values[child] = ((start.line + 1) << COL_BITS) | (start.column + 1)
+                    out[key] = _scalar(value_node, child)
+                    continue
             out[key] = build(value_node, child, depth + 1, via_alias)
         for source in merged:
             for key_node, value_node in source.value:
@@ -309,17 +323,21 @@ def _unsupported(node: Node, loc: Loc) -> _Refused:
 _TRUE = frozenset({"true", "yes", "on", "y"})
 
 
+_STR, _TIMESTAMP, _BOOL = _CORE + "str", _CORE + "timestamp", _CORE + "bool"
+_INT, _FLOAT = _CORE + "int", _CORE + "float"
+
+
 def _scalar(node: Node, loc: Loc) -> Any:
     tag, text = node.tag, str(node.value)
-    if tag in (_CORE + "str", _CORE + "timestamp"):
+    if tag in (_STR, _TIMESTAMP):
         return text
-    if tag == _CORE + "null":
+    if tag == _NULL:
         return None
-    if tag == _CORE + "bool":
+    if tag == _BOOL:
         return text.lower() in _TRUE  # YAML 1.1 (after a ``%YAML 1.1``) has yes/on/y too
-    if tag == _CORE + "int":
+    if tag == _INT:
         return _int(node, text)
-    if tag == _CORE + "float":
+    if tag == _FLOAT:
         return _float(node, text)
     raise _unsupported(node, loc)
 
