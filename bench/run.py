@@ -110,10 +110,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--targets-only", action="store_true", help="only the targets of issue 16 (no matrix)"
     )
+    parser.add_argument(
+        "--work",
+        type=Path,
+        help="keep generated projects and seeded databases here, and reuse them (default: a "
+        "temporary directory, deleted at the end)",
+    )
     args = parser.parse_args(argv)
     settings = profile(args.quick)
     started = time.perf_counter()
-    work = Path(tempfile.mkdtemp(prefix="mhsync-bench-"))
+    work = args.work or Path(tempfile.mkdtemp(prefix="mhsync-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
     try:
         print("issue 16 targets, each beside its baseline ...", flush=True)
         issue16 = targets.run_all(work, args.quick)
@@ -144,7 +151,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         matrix = live.as_dicts(list(cells))
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
     results = {
         "meta": _meta(args.quick, settings, time.perf_counter() - started),
         "matrix": matrix,

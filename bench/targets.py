@@ -93,9 +93,12 @@ REPO = Path(__file__).resolve().parents[1]
 
 def _project(work: Path, agents: int) -> Path:
     root = work / f"issue16-{agents}"
-    if not (root / "agents").exists():
-        write_project(root, agents)
-        _configure(root, "http://127.0.0.1:9/api/v1")  # validate never connects
+    if not root.exists():  # written aside, then renamed: a run stopped half-way leaves no root
+        partial = work / f"issue16-{agents}.partial"
+        shutil.rmtree(partial, ignore_errors=True)
+        write_project(partial, agents)
+        _configure(partial, "http://127.0.0.1:9/api/v1")  # validate never connects
+        partial.rename(root)
     return root
 
 
