@@ -175,4 +175,144 @@ def render(results: dict[str, Any]) -> str:
         "Targets",
         *(f"  {name}: {value}" for name, value in results["targets"].items()),
     ]
+    if "issue16" in results:
+        parts = [parts[0], "", render_issue16(results["issue16"]), "", *parts[2:]]
     return "\n".join(parts)
+
+
+def _verdict(met: bool | None) -> str:
+    if met is None:
+        return "unmeasured"
+    return "met" if met else "MISSED"
+
+
+def issue16_table(figures: dict[str, Any]) -> str:
+    """One row per target of issue 16: measured, baseline, ratio, target, verdict."""
+    plan, validate = figures["plan"], figures["validate"]
+    scale, start = figures["scaling"], figures["start"]
+    quick = figures["quick"]
+    low, high = scale["exponent_measured_range"]
+    rows: list[list[Any]] = [
+        [
+            f"plan, {plan['agents']} agents, 50 ms, P16 (whole command)",
+            f"{plan['plan_s']} s",
+            f"{plan['baseline_s']} s (stdlib client, {plan['requests']} GETs)",
+            f"{plan['ratio']}x",
+            f"<= {plan['target']}x",
+            _verdict(None if quick else plan["met"]),
+        ],
+        [
+            f"validate, {validate['agents']} agents ({validate['yaml_mib']} MiB)",
+            f"{validate['validate_s']} s",
+            f"{validate['pyyaml_c_s']} s (PyYAML CSafeLoader)",
+            f"{validate['ratio']}x",
+            f"<= {validate['target']}x",
+            _verdict(None if quick else validate["met"]),
+        ],
+    ]
+    for phase in ("plan", "validate"):
+        rows.append(
+            [
+                f"{phase} growth, {low} to {high} agents (CPU ~ agents^k)",
+                f"k = {scale['exponents'][phase]}",
+                "k = 1 (linear)",
+                "-",
+                f"<= {scale['exponent_target']}",
+                _verdict(
+                    None
+                    if scale["exponent_met"] is None
+                    else scale["exponents"][phase] <= scale["exponent_target"]
+                ),
+            ]
+        )
+    rows.append(
+        [
+            "plan memory per agent at 2000 agents (peak RSS growth)",
+            "-"
+            if scale["memory_mib_per_agent"] is None
+            else f"{scale['memory_mib_per_agent']} MiB",
+            "-",
+            "-",
+            f"<= {scale['memory_target_mib']} MiB",
+            _verdict(scale["memory_met"]),
+        ]
+    )
+    for name in ("version", "help"):
+        rows.append(
+            [
+                f"mhsync --{name}",
+                f"{start[name]['s']} s",
+                f"{start['python_c_pass_s']} s (python -c pass)",
+                f"{start[name]['ratio']}x",
+                f"<= {start['target']}x",
+                _verdict(start[name]["met"]),
+            ]
+        )
+    headers = ["target (issue 16)", "measured", "baseline, same run", "ratio", "target", "verdict"]
+    return table(headers, rows)
+
+
+def scaling_table(scale: dict[str, Any]) -> str:
+    rows = [
+        [
+            r["agents"],
+            r["validate"]["wall_s"],
+            r["validate"]["cpu_s"],
+            r["validate"]["rss_mib"],
+            r["plan"]["wall_s"],
+            r["plan"]["cpu_s"],
+            r["plan"]["rss_mib"],
+        ]
+        for r in scale["rows"]
+    ]
+    headers = [
+        "agents", "validate s", "validate CPU s", "validate peak MiB",
+        "plan s (latency 0)", "plan CPU s", "plan peak MiB",
+    ]  # fmt: skip
+    return table(headers, rows)
+
+
+def plan_breakdown(plan: dict[str, Any]) -> str:
+    """Where the plan's time goes, from the three processes of the plan target."""
+    rows = [
+        ["mhsync plan (whole command)", plan["plan_s"], plan["plan_cpu_s"]],
+        ["standard-library client, same GETs", plan["baseline_s"], plan["baseline_cpu_s"]],
+    ]
+    if "client_only_s" in plan:
+        rows.append(
+            [
+                "mhsync's HTTP client alone, same GETs",
+                plan["client_only_s"],
+                plan["client_only_cpu_s"],
+            ]
+        )
+    text = table(["process", "wall s", "CPU s"], rows)
+    if "client_cpu_ms_per_request" in plan:
+        text += (
+            f"\nmhsync's client costs {plan['client_cpu_ms_per_request']} ms of CPU per request "
+            "more than the standard-library client"
+        )
+    return text
+
+
+def render_issue16(figures: dict[str, Any]) -> str:
+    notes = []
+    if figures["quick"]:
+        notes.append(
+            "quick run: plan and validate at 100 agents where the targets say 500, growth only "
+            f"up to {figures['scaling']['exponent_measured_range'][1]} agents: those targets are "
+            "unmeasured here (run without --quick)"
+        )
+    return "\n".join(
+        [
+            "Targets of issue 16 (each against its baseline, measured side by side in this run)",
+            issue16_table(figures),
+            *notes,
+            "",
+            f"Plan of {figures['plan']['agents']} agents: the processes side by side",
+            plan_breakdown(figures["plan"]),
+            "",
+            "Scaling (whole processes; CPU and peak RSS of the mhsync process alone)",
+            scaling_table(figures["scaling"]),
+        ]
+    )

@@ -27,8 +27,8 @@ from typing import Any
 if __package__ in (None, ""):  # ``python bench/run.py``: make ``bench`` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import composition, edits, live, planner_cpu
-from bench.report import render
+from bench import composition, edits, live, planner_cpu, targets
+from bench.report import render, render_issue16
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -79,7 +79,7 @@ def _meta(quick: bool, settings: dict[str, Any], seconds: float) -> dict[str, An
     }
 
 
-def targets(matrix: list[dict[str, Any]], planner: dict[str, Any]) -> dict[str, Any]:
+def issue6_targets(matrix: list[dict[str, Any]], planner: dict[str, Any]) -> dict[str, Any]:
     """Each target of issue 6, met or not, with the figures it was judged on."""
     plans = [c for c in matrix if c["phase"] == "plan" and c["status"] == "measured"]
     at_16 = [c for c in plans if c["parallelism"] == 16 and c["latency_ms"] > 0]
@@ -107,11 +107,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller matrix (about a minute)")
     parser.add_argument("--save", action="store_true", help="also write results/<date>.json")
+    parser.add_argument(
+        "--targets-only", action="store_true", help="only the targets of issue 16 (no matrix)"
+    )
+    parser.add_argument(
+        "--work",
+        type=Path,
+        help="keep generated projects and seeded databases here, and reuse them (default: a "
+        "temporary directory, deleted at the end)",
+    )
     args = parser.parse_args(argv)
     settings = profile(args.quick)
     started = time.perf_counter()
-    work = Path(tempfile.mkdtemp(prefix="mhsync-bench-"))
+    work = args.work or Path(tempfile.mkdtemp(prefix="mhsync-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
     try:
+        print("issue 16 targets, each beside its baseline ...", flush=True)
+        issue16 = targets.run_all(work, args.quick)
+        if args.targets_only:
+            print(render_issue16(issue16))
+            _write(
+                {
+                    "meta": _meta(args.quick, settings, time.perf_counter() - started),
+                    "issue16": issue16,
+                },
+                args.save,
+                "targets-",
+            )
+            return 0
         print("planner CPU and memory (no network) ...", flush=True)
         planner = planner_cpu.run(settings["planner_sizes"], settings["planner_repeat"])
         print("500 agents sharing fragments vs written out ...", flush=True)
@@ -128,24 +151,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         matrix = live.as_dicts(list(cells))
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
     results = {
         "meta": _meta(args.quick, settings, time.perf_counter() - started),
         "matrix": matrix,
         "edits": edit_figures,
         "planner": planner,
         "composition": composed,
+        "issue16": issue16,
     }
-    results["targets"] = targets(matrix, planner)
+    results["targets"] = issue6_targets(matrix, planner)
     results["targets"]["fragments_500_load_no_slower"] = composed["no_slower"]
+    print(render(results))
+    _write(results, args.save)
+    return 0
+
+
+def _write(results: dict[str, Any], save: bool, prefix: str = "") -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     text = json.dumps(results, indent=2, sort_keys=True) + "\n"
-    (RESULTS / "latest.json").write_text(text, encoding="utf-8")
-    if args.save:
-        (RESULTS / f"{results['meta']['date']}.json").write_text(text, encoding="utf-8")
-    print(render(results))
-    print(f"figures written to {RESULTS / 'latest.json'}")
-    return 0
+    (RESULTS / f"{prefix}latest.json").write_text(text, encoding="utf-8")
+    if save:
+        (RESULTS / f"{prefix}{results['meta']['date']}.json").write_text(text, encoding="utf-8")
+    print(f"figures written to {RESULTS / (prefix + 'latest.json')}")
 
 
 if __name__ == "__main__":

@@ -207,12 +207,14 @@ class _Fields(dict[str, str]):
 def _apply(
     agent: ParsedAgent, rule: Rule, loc: Loc, data: Mapping[str, Any]
 ) -> Iterator[Diagnostic]:
-    message = rule.message.format_map(_Fields({k: str(v) for k, v in data.items()}))
+    def message() -> str:  # formatted only for a diagnostic: most items break no rule
+        return rule.message.format_map(_Fields({k: str(v) for k, v in data.items()}))
+
     if rule.kind == "require":
         if not any(_is_set(data.get(f)) for f in rule.fields):
             yield agent.doc.diagnostic(
                 (*loc, rule.fields[0]),
-                message,
+                message(),
                 code=rule.code,
                 at="container",
                 severity=rule.severity,
@@ -224,5 +226,5 @@ def _apply(
             continue
         if rule.kind == "forbid" or not _is_url(str(value), rule.kind):
             yield agent.doc.diagnostic(
-                (*loc, field_name), message, code=rule.code, severity=rule.severity
+                (*loc, field_name), message(), code=rule.code, severity=rule.severity
             )

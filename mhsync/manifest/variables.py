@@ -75,14 +75,19 @@ def _walk(
     sources: Sources,
     problems: list[Diagnostic],
 ) -> Any:
+    """``value`` with its references replaced; containers are changed in place, not copied
+    (the data of a document is its own: aliases were expanded into separate values)."""
     if loc in secrets:
         return value
-    if isinstance(value, dict):
-        return {k: _walk(doc, v, (*loc, k), secrets, sources, problems) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_walk(doc, v, (*loc, i), secrets, sources, problems) for i, v in enumerate(value)]
-    if isinstance(value, str) and "${" in value:
-        return _replace(doc, value, loc, sources, problems)
+    if isinstance(value, str):
+        return _replace(doc, value, loc, sources, problems) if "${" in value else value
+    if isinstance(value, dict | list):
+        entries = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in entries:
+            if isinstance(item, dict | list) or (isinstance(item, str) and "${" in item):
+                replaced = _walk(doc, item, (*loc, key), secrets, sources, problems)
+                if replaced is not item:
+                    value[key] = replaced
     return value
 
 

@@ -72,6 +72,8 @@ def load_scoped(
     )
     if check_handles:
         selection.check_known(scoped.handles)
+    for agent in result.agents:  # every diagnostic is made: free the documents for the rest
+        agent.doc.release()
     return scoped
 
 

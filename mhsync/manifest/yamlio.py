@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -30,8 +31,7 @@ from ruamel.yaml.events import (
     DocumentStartEvent,
     NodeEvent,
 )
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-from ruamel.yaml.resolver import VersionedResolver
+from ruamel.yaml.resolver import VersionedResolver, implicit_resolvers
 
 from mhsync.manifest.diagnostics import Diagnostic, Severity
 
@@ -59,6 +59,10 @@ Loc = tuple[str | int, ...]
 Anchor = Literal["value", "key", "container"]
 """What a diagnostic points at: the value, its key, or the mapping that should hold the key."""
 
+Node = Any
+"""A composed YAML node, of ruamel's composer or PyYAML's (same ``id``, ``tag``, ``value`` and
+``start_mark``)."""
+
 _CORE = "tag:yaml.org,2002:"
 _MERGE = _CORE + "merge"
 
@@ -71,12 +75,24 @@ def format_loc(loc: Loc) -> str:
     return text
 
 
-@dataclass(frozen=True)
-class Mark:
-    """A 1-based line and column."""
+class Mark(NamedTuple):
+    """A 1-based line and column (a tuple: a document keeps one per key and value)."""
 
     line: int
     col: int
+
+
+Packed = int
+"""A position as one int, ``line << COL_BITS | col``: a document keeps one for every key and
+value, and an int takes half the memory of a tuple of two (``Mark`` is made only when asked)."""
+
+COL_BITS = 24
+"""Columns and lines up to 16,777,215: more than a file of ``MAX_FILE_BYTES`` can hold."""
+_COL_MASK = (1 << COL_BITS) - 1
+
+
+def unpack(packed: Packed) -> Mark:
+    return Mark(packed >> COL_BITS, packed & _COL_MASK)
 
 
 @dataclass
@@ -86,20 +102,35 @@ class SourceDoc:
     file: str
     index: int
     data: Any
-    keys: dict[Loc, Mark] = field(default_factory=dict)
-    values: dict[Loc, Mark] = field(default_factory=dict)
+    keys: dict[Loc, Packed] = field(default_factory=dict)
+    values: dict[Loc, Packed] = field(default_factory=dict)
 
     def value_mark(self, loc: Loc) -> Mark:
         """Where the value at ``loc`` was written (or its nearest written ancestor)."""
         for end in range(len(loc), -1, -1):
-            mark = self.values.get(loc[:end])
-            if mark is not None:
-                return mark
+            packed = self.values.get(loc[:end])
+            if packed is not None:
+                return unpack(packed)
         return Mark(1, 1)
 
     def key_mark(self, loc: Loc) -> Mark:
         """Where the key of ``loc`` was written; for list items, where the item starts."""
-        return self.keys.get(loc) or self.value_mark(loc)
+        packed = self.keys.get(loc)
+        return unpack(packed) if packed is not None else self.value_mark(loc)
+
+    def release(self) -> None:
+        """Drop the data and positions once loading is over (the document stays known by file
+        and index): they are half the memory of a loaded agent, and only loading reads them."""
+        self.data = None
+        self.keys = {}
+        self.values = {}
+
+    def line_span(self) -> tuple[int, int] | None:
+        """The first and last line holding a key or value of this document."""
+        if not self.values:
+            return None
+        marks = (*self.keys.values(), *self.values.values())
+        return min(marks) >> COL_BITS, max(marks) >> COL_BITS
 
     def container_mark(self, loc: Loc) -> Mark:
         """Where the mapping holding ``loc`` starts (used for missing keys)."""
@@ -146,11 +177,25 @@ class _Refused(Exception):
 
 
 def _mark(node: Node) -> Mark:
-    return Mark(node.start_mark.line + 1, node.start_mark.column + 1)
+    start = node.start_mark
+    return Mark(start.line + 1, start.column + 1)
+
+
+def _packed(node: Node) -> Packed:
+    start = node.start_mark
+    packed: Packed = ((start.line + 1) << COL_BITS) | (start.column + 1)
+    return packed
+
+
+_MAP, _SEQ, _NULL = _CORE + "map", _CORE + "seq", _CORE + "null"
 
 
 class _Builder:
-    """Turns one composed document into plain data and positions, within the bounds."""
+    """Turns one composed document into plain data and positions, within the bounds.
+
+    It reads nodes of either composer (ruamel's or PyYAML's): both have the same ``id``,
+    ``tag``, ``value`` and ``start_mark``.
+    """
 
     def __init__(self, doc: SourceDoc) -> None:
         self.doc = doc
@@ -159,9 +204,10 @@ class _Builder:
         self.duplicates: list[Diagnostic] = []
 
     def build(self, node: Node, loc: Loc, depth: int, via_alias: bool = False) -> Any:
-        via_alias = via_alias or id(node) in self.seen
-        self.seen.add(id(node))
-        if via_alias:
+        seen = self.seen
+        ident = id(node)
+        if via_alias or ident in seen:
+            via_alias = True
             self.aliased += 1
             if self.aliased > MAX_ALIAS_NODES:
                 raise _Refused(
@@ -170,6 +216,8 @@ class _Builder:
                     "yaml-alias-bomb",
                     loc,
                 )
+        else:
+            seen.add(ident)
         if depth > MAX_DEPTH:
             raise _Refused(
                 _mark(node),
@@ -177,77 +225,93 @@ class _Builder:
                 "yaml-too-deep",
                 loc,
             )
-        self.doc.values.setdefault(loc, _mark(node))
-        if isinstance(node, MappingNode):
-            return self._mapping(node, loc, depth, via_alias)
-        if isinstance(node, SequenceNode):
-            if node.tag not in (_CORE + "seq",):
-                raise _unsupported(node, loc)
-            return [
-                self.build(item, (*loc, i), depth + 1, via_alias)
-                for i, item in enumerate(node.value)
-            ]
-        if isinstance(node, ScalarNode):
+        values = self.doc.values
+        if loc not in values:
+            values[loc] = _packed(node)
+        kind = node.id
+        if kind == "scalar":
             return _scalar(node, loc)
+        if kind == "mapping":
+            return self._mapping(node, loc, depth, via_alias)
+        if kind == "sequence":
+            if node.tag != _SEQ:
+                raise _unsupported(node, loc)
+            build = self.build
+            return [
+                build(item, (*loc, i), depth + 1, via_alias) for i, item in enumerate(node.value)
+            ]
         raise _unsupported(node, loc)
 
-    def _mapping(self, node: MappingNode, loc: Loc, depth: int, via_alias: bool) -> dict[str, Any]:
-        if node.tag != _CORE + "map":
+    def _mapping(self, node: Node, loc: Loc, depth: int, via_alias: bool) -> dict[str, Any]:
+        if node.tag != _MAP:
             raise _unsupported(node, loc)
         out: dict[str, Any] = {}
-        seen: dict[str, Mark] = {}
-        merged: list[MappingNode] = []
+        merged: list[Node] = []
+        keys, values, build, seen = self.doc.keys, self.doc.values, self.build, self.seen
+        inline = not via_alias and depth < MAX_DEPTH  # scalar values built here, not by build
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE:
                 merged.extend(_merge_sources(value_node))
                 continue
-            key = self._key(key_node)
-            key_mark = _mark(key_node)
-            if key in seen:
-                first = seen[key]
+            if key_node.id != "scalar":
+                raise _Refused(
+                    _mark(key_node), "mapping keys must be plain scalars", "yaml-complex-key"
+                )
+            key = str(key_node.value)
+            start = key_node.start_mark
+            key_mark = ((start.line + 1) << COL_BITS) | (start.column + 1)
+            child = (*loc, key)
+            if key in out:
+                at, first = unpack(key_mark), unpack(keys[child])
                 self.duplicates.append(
                     Diagnostic(
                         self.doc.file,
-                        key_mark.line,
-                        key_mark.col,
-                        format_loc((*loc, key)),
+                        at.line,
+                        at.col,
+                        format_loc(child),
                         f"duplicate key `{key}` (first at line {first.line})",
                         code="yaml-duplicate-key",
                     )
                 )
                 continue
-            seen[key] = key_mark
-            child = (*loc, key)
-            self.doc.keys[child] = key_mark
-            if _is_empty_scalar(value_node):
-                self.doc.values[child] = key_mark
-            out[key] = self.build(value_node, child, depth + 1, via_alias)
+            keys[child] = key_mark
+            if value_node.id == "scalar":
+                if value_node.tag == _NULL and value_node.value == "":
+                    values[child] = key_mark
+                if inline and id(value_node) not in seen:  # what build does, without the call
+                    seen.add(id(value_node))
+                    if child not in values:
+                        start = value_node.start_mark
+                        values[child] = ((start.line + 1) << COL_BITS) | (start.column + 1)
+                    out[key] = _scalar(value_node, child)
+                    continue
+            out[key] = build(value_node, child, depth + 1, via_alias)
         for source in merged:
             for key_node, value_node in source.value:
                 key = self._key(key_node)
                 if key not in out:
                     child = (*loc, key)
-                    self.doc.keys[child] = _mark(key_node)
-                    out[key] = self.build(value_node, child, depth + 1, via_alias)
+                    keys[child] = _packed(key_node)
+                    out[key] = build(value_node, child, depth + 1, via_alias)
         return out
 
     @staticmethod
     def _key(node: Node) -> str:
-        if not isinstance(node, ScalarNode):
+        if node.id != "scalar":
             raise _Refused(_mark(node), "mapping keys must be plain scalars", "yaml-complex-key")
         return str(node.value)
 
 
-def _merge_sources(node: Node) -> list[MappingNode]:
-    if isinstance(node, MappingNode):
+def _merge_sources(node: Node) -> list[Node]:
+    if node.id == "mapping":
         return [node]
-    if isinstance(node, SequenceNode) and all(isinstance(n, MappingNode) for n in node.value):
+    if node.id == "sequence" and all(n.id == "mapping" for n in node.value):
         return list(node.value)
     raise _Refused(_mark(node), "`<<` must merge a mapping or a list of mappings", "yaml-merge")
 
 
 def _is_empty_scalar(node: Node) -> bool:
-    return isinstance(node, ScalarNode) and node.tag == _CORE + "null" and node.value == ""
+    return bool(node.id == "scalar" and node.tag == _NULL and node.value == "")
 
 
 def _unsupported(node: Node, loc: Loc) -> _Refused:
@@ -259,22 +323,26 @@ def _unsupported(node: Node, loc: Loc) -> _Refused:
 _TRUE = frozenset({"true", "yes", "on", "y"})
 
 
-def _scalar(node: ScalarNode, loc: Loc) -> Any:
+_STR, _TIMESTAMP, _BOOL = _CORE + "str", _CORE + "timestamp", _CORE + "bool"
+_INT, _FLOAT = _CORE + "int", _CORE + "float"
+
+
+def _scalar(node: Node, loc: Loc) -> Any:
     tag, text = node.tag, str(node.value)
-    if tag in (_CORE + "str", _CORE + "timestamp"):
+    if tag in (_STR, _TIMESTAMP):
         return text
-    if tag == _CORE + "null":
+    if tag == _NULL:
         return None
-    if tag == _CORE + "bool":
+    if tag == _BOOL:
         return text.lower() in _TRUE  # YAML 1.1 (after a ``%YAML 1.1``) has yes/on/y too
-    if tag == _CORE + "int":
+    if tag == _INT:
         return _int(node, text)
-    if tag == _CORE + "float":
+    if tag == _FLOAT:
         return _float(node, text)
     raise _unsupported(node, loc)
 
 
-def _int(node: ScalarNode, text: str) -> int:
+def _int(node: Node, text: str) -> int:
     cleaned = text.replace("_", "")
     try:
         return int(cleaned, 0)
@@ -286,7 +354,7 @@ def _int(node: ScalarNode, text: str) -> int:
         raise _Refused(_mark(node), "not a valid integer", "yaml-scalar") from None
 
 
-def _float(node: ScalarNode, text: str) -> float:
+def _float(node: Node, text: str) -> float:
     lowered = text.lower().replace("_", "")
     if lowered.lstrip("+-") == ".inf":
         return -math.inf if lowered.startswith("-") else math.inf
@@ -356,7 +424,7 @@ def parse_text(text: str, display: str) -> ReadResult:
         refused = _precheck(text, display)
         if refused is not None:
             return ReadResult(diagnostics=[refused], text=text)
-    if _PURE_ONLY.search(text) is None:
+    if not _pure_only(text):
         result, broken = _parse(text, display, pure=False)
         if not broken:
             return result
@@ -423,7 +491,7 @@ def _parse(text: str, display: str, *, pure: bool) -> tuple[ReadResult, bool]:
     result = ReadResult(text=text)
     index = 0
     try:
-        for node in _yaml(pure).compose_all(text):
+        for node in _nodes(text, pure):
             index += 1
             if _is_empty_scalar(node):
                 continue
@@ -441,6 +509,8 @@ def _parse(text: str, display: str, *, pure: bool) -> tuple[ReadResult, bool]:
                 continue
             result.diagnostics.extend(builder.duplicates)
             result.docs.append(doc)
+    except _FAST_ERRORS:  # broken YAML: the pure composer reads it again and says why
+        return result, True
     except MarkedYAMLError as exc:
         result.diagnostics.append(_syntax_diagnostic(exc, text, display))
         return result, True
@@ -471,6 +541,75 @@ _PURE_ONLY = re.compile(r"(?:\A|[\r\n])%|[\x85\u2028\u2029]")
 """What only the pure composer reads as it always has: ``%YAML``/``%TAG`` directives (a
 ``%YAML 1.1`` changes booleans and octals), and the characters libyaml counts as line breaks
 but YAML 1.2 does not (NEL, LS, PS), which would shift the line numbers of diagnostics."""
+
+
+def _nodes(text: str, pure: bool) -> Iterator[Node]:
+    """The root node of every document of ``text``: the pure composer, or the fastest C one."""
+    if pure or _CLoader is None:
+        yield from _yaml(pure).compose_all(text)
+        return
+    loader = _CLoader(text)
+    try:
+        while loader.check_node():
+            yield loader.get_node()
+    finally:
+        loader.dispose()
+
+
+try:  # PyYAML's libyaml binding composes nodes in C, resolving each plain scalar once
+    import yaml as _pyyaml
+    from yaml._yaml import CParser as _CParser
+except ImportError:  # pragma: no cover - PyYAML without libyaml: ruamel's C composer
+    _CLoader: Any = None
+    _FAST_ERRORS: tuple[type[Exception], ...] = ()
+else:
+
+    class _Resolver12(_pyyaml.resolver.BaseResolver):
+        """ruamel's YAML 1.2 implicit resolvers, in its order, for PyYAML's composer.
+
+        PyYAML's own resolver follows YAML 1.1 (``yes``/``on`` are booleans, ``017`` is octal,
+        ``1:30`` is sexagesimal). Taking ruamel's table for 1.2 makes every plain scalar
+        resolve to the tag the pure composer gives it (``tests/proof/test_yaml_parity.py``);
+        a ``%YAML 1.1`` file goes to the pure composer (``_PURE_ONLY``).
+        """
+
+        yaml_implicit_resolvers: dict[Any, list[tuple[str, Any]]] = {}  # noqa: RUF012
+
+    for _versions, _tag, _regexp, _first in implicit_resolvers:
+        if (1, 2) in _versions:
+            _Resolver12.add_implicit_resolver(_tag, _regexp, _first)
+
+    _BY_FIRST = dict(_Resolver12.yaml_implicit_resolvers)
+    _SCALAR = _pyyaml.nodes.ScalarNode
+    _SEQUENCE = _pyyaml.nodes.SequenceNode
+
+    class _CLoader(_CParser, _Resolver12):  # type: ignore[no-redef]
+        """libyaml's parser and composer with the YAML 1.2 resolver; nodes only, no data."""
+
+        def __init__(self, stream: str) -> None:
+            _CParser.__init__(self, stream)
+            _Resolver12.__init__(self)
+
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+            """``BaseResolver.resolve`` without path resolvers (none are registered) and
+            without building a list per scalar: called for every node of every file."""
+            if kind is _SCALAR:
+                if implicit[0]:
+                    for tag, regexp in _BY_FIRST.get(value[:1], ()):
+                        if regexp.match(value):
+                            return str(tag)
+                return _CORE + "str"
+            return _SEQ if kind is _SEQUENCE else _MAP
+
+    _FAST_ERRORS = (_pyyaml.YAMLError,)
+
+
+def _pure_only(text: str) -> bool:
+    """``_PURE_ONLY.search(text)``, with cheap substring tests first (the search alone was a
+    twentieth of load time)."""
+    if "%" not in text and "\x85" not in text and "\u2028" not in text and "\u2029" not in text:
+        return False
+    return _PURE_ONLY.search(text) is not None
 
 
 class _FixedVersionResolver(VersionedResolver):
@@ -510,12 +649,24 @@ def _depth_bound(text: str) -> int:
     ``? `` entry (or one key, or a final ``-``) opens another.
     """
     flow = text.count("[") + text.count("{")
-    deepest = 0
-    for line in text.translate(_BREAKS).split("\n"):
-        body = line.lstrip(" \ufeff")  # libyaml skips a byte order mark and counts on
-        opened = body.count("- ") + body.count("? ") + body.count("-\t") + body.count("?\t") + 2
-        deepest = max(deepest, 2 * (len(line) - len(body) + 1) + opened)
-    return deepest + flow
+    text = text.translate(_BREAKS)
+    # The deepest line is at most the deepest indentation plus the most entries opened on one
+    # line (each bounded on its own, in C: a loop over the lines was a tenth of load time).
+    indent = max(map(len, _INDENT.findall(text)), default=0)
+    opened = 1  # a line without two openers opens at most one entry
+    for match in _TWO_OPENERS.finditer(text):
+        start = text.rfind("\n", 0, match.start()) + 1
+        end = text.find("\n", match.end())
+        line = text[start : end if end >= 0 else len(text)]
+        count = line.count("- ") + line.count("? ") + line.count("-\t") + line.count("?\t")
+        opened = max(opened, count)
+    return 2 * (indent + 1) + opened + 2 + flow
+
+
+_INDENT = re.compile(r"^[ \ufeff]*", re.MULTILINE)
+"""The indentation of each line (libyaml skips a byte order mark and counts on)."""
+_TWO_OPENERS = re.compile(r"[-?][ \t][^\n]*?[-?][ \t]")
+"""Two ``- ``/``? `` entry openers on one line (rare: most lines open one entry or none)."""
 
 
 def _syntax_diagnostic(exc: MarkedYAMLError, text: str, display: str) -> Diagnostic:

@@ -102,9 +102,10 @@ def problem(args: list[str]) -> str | None:
     """Why click would refuse ``mhsync ARGS`` (None: it parses)."""
     if not args:
         return "mhsync without a command"
-    command = cli.commands.get(args[0])
+    context = click.Context(cli)
+    command = cli.get_command(context, args[0])  # commands are imported when looked up
     if command is None:
-        return f"no command {args[0]!r}; known: {sorted(cli.commands)}"
+        return f"no command {args[0]!r}; known: {cli.list_commands(context)}"
     try:
         command.make_context(args[0], list(args[1:]))
     except click.ClickException as exc:

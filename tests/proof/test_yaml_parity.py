@@ -25,6 +25,8 @@ EDGE_CASES = {
     "booleans": "a: [yes, no, on, off, y, n, true, false, True, FALSE]\n",
     "numbers": "a: [0o17, 017, 0x1F, 1_000, 1e3, .5, -.inf, .NaN, +12, 0b101]\n",
     "nulls": "a: ~\nb: null\nc:\nd: Null\n",
+    "yaml-1.1-only": "a: [yes, No, ON, off, Y, n, 017, 0b11, 1:30, 190:20:30.15, 1_0, .5e3]\n",
+    "keys-1.1": "yes: 1\non: 2\n017: 3\n1:30: 4\n",
     "dates": "a: 2024-01-02\nb: 2024-01-02T03:04:05Z\nc: 12:30:45\n",
     "quoted": "a: 'it''s'\nb: \"tab\\there\\u00e9\"\nc: '#not a comment'\n",
     "block-scalars": "a: |\n  line one\n  line two\nb: >-\n  folded\n  text\nc: |+\n  keep\n\n",
@@ -175,3 +177,32 @@ def test_a_directive_after_a_lone_carriage_return_goes_to_the_pure_composer() ->
     assert yamlio._PURE_ONLY.search(text)
     docs = yamlio.parse_text(text, "cr.yaml").docs
     assert [doc.data for doc in docs] == [{"a": 1}, {"b": True}]  # `yes` is true in YAML 1.1
+
+
+def test_the_fast_path_is_libyaml_with_the_yaml_1_2_resolver() -> None:
+    """PyYAML's C composer, with the tags ruamel's pure composer gives (not PyYAML's 1.1 ones)."""
+    assert yamlio._CLoader is not None
+    text = "a: [yes, on, 017, 0o17, 1:30, 2024-01-02, ~, 1e3, true]\n"
+    result, broken = yamlio._parse(text, "f.yaml", pure=False)
+    assert not broken
+    assert result.docs[0].data == {
+        "a": ["yes", "on", 17, 15, "1:30", "2024-01-02", None, 1000.0, True]
+    }
+    assert yamlio.parse_text("%YAML 1.1\n---\na: [yes, on]\n", "f").docs[0].data == {
+        "a": [True, True]
+    }
+
+
+PLAIN = st.text(alphabet="0123456789abcdefxoOnNyYtTrRuUlLsS.:+-_~eE", min_size=1, max_size=12)
+"""Plain scalars near the resolvers' patterns: numbers, booleans, nulls, sexagesimals, dates."""
+
+
+@settings(max_examples=150, deadline=None)
+@given(values=st.lists(PLAIN, min_size=1, max_size=8))
+def test_random_plain_scalars_resolve_the_same(values: list[str]) -> None:
+    text = "".join(f"k{i}: {v}\n" for i, v in enumerate(values))
+    fast, broken = _read(text, pure=False)
+    pure, pure_broken = _read(text, pure=True)
+    assert broken == pure_broken, text
+    if not broken:
+        assert fast == pure, text

@@ -12,6 +12,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import click
 import pytest
 
 from mhsync.cli.main import cli
@@ -75,7 +76,7 @@ def test_adopt_edit_pull_break_and_roll_back(
         data(api.post(f"/agents/{uuid}/guidelines",
                       json={"content": "Ask for the customer number.", "order": 1}))
 
-    drift_command = "drift" if "drift" in cli.commands else "plan"
+    drift_command = "drift" if "drift" in cli.list_commands(click.Context(cli)) else "plan"
     drifted = mh(drift_command, "--detailed-exitcode") if drift_command == "plan" else mh("drift")
     assert drifted.code == 2, drifted.text
     assert "objective" in drifted.text
