@@ -60,8 +60,7 @@ def apply_command(
     prune: bool,
     max_deletes: int | None,
     confirm_delete: tuple[str, ...],
-    agent: tuple[str, ...],
-    selector: str | None,
+    selection: Selection,
     no_snapshot: bool,
 ) -> None:
     """Apply the changes from manifests (PATHS) or from a saved plan file (plan.json)."""
@@ -86,7 +85,7 @@ def apply_command(
         confirmed_deletes=frozenset(confirm_delete),
         plan_file=plan_file,
         parallelism=parallelism,
-        selection=Selection.parse(agent, selector),
+        selection=selection,
     )
 
     def confirm(plan: Plan) -> bool:

@@ -52,8 +52,7 @@ def plan_command(
     max_deletes: int | None,
     confirm_delete: tuple[str, ...],
     parallelism: int,
-    agent: tuple[str, ...],
-    selector: str | None,
+    selection: Selection,
 ) -> None:
     """Compare manifests with the live workspace and show the changes apply would make."""
     if as_json and as_markdown:
@@ -65,7 +64,7 @@ def plan_command(
             prune=prune,
             max_deletes=max_deletes,
             confirmed_deletes=frozenset(confirm_delete),
-            selection=Selection.parse(agent, selector),
+            selection=selection,
             parallelism=parallelism,
         ),
     )

@@ -137,7 +137,7 @@ def _selected(agent: ParsedAgent, selection: Selection) -> bool | None:
     if agent.handle is None:
         return None
     if not selection.requirements:
-        return agent.handle in selection.handles
+        return selection.selects(agent.handle, {})
     labels = agent.metadata.labels if agent.metadata else agent.doc.get(("metadata", "labels"))
     labels = {} if labels is None else labels
     if not isinstance(labels, dict) or not all(isinstance(v, str) for v in labels.values()):

@@ -27,7 +27,7 @@ from mhsync.manifest.document import HANDLE_PATTERN, Metadata
 from mhsync.manifest.schema import fragment_schema_text, schema_text
 from mhsync.manifest.yamlio import read_documents
 from mhsync.matching import handle_from_name
-from mhsync.selection import Selection
+from mhsync.selection import Selection, is_glob
 from mhsync.state import AgentState
 from mhsync.workflows.connect import connect
 from mhsync.workflows.livestate import canonical_live, unmodelled_fields, unmodelled_warnings
@@ -52,6 +52,8 @@ class ExportRequest:
     selector: str | None = None
     extract_common: str | None = None
     """Handle of a fragment to write with what every exported agent shares (None: no fragment)."""
+    excluded: tuple[str, ...] = ()
+    """``--exclude-agent`` patterns on handles."""
 
 
 @dataclass(frozen=True)
@@ -251,6 +253,9 @@ def _choose(
                 for raw in candidates
                 if selection.selects(handles[raw.uuid], _labels(existing.get(raw.uuid)))
             ]
+    if request.excluded:
+        leave_out = Selection.parse(excluded=request.excluded)
+        chosen = [raw for raw in chosen if leave_out.selects(handles[raw.uuid], {})]
     for raw in chosen:
         known_file = existing.get(raw.uuid)
         if known_file is not None and not known_file.alone:
@@ -262,8 +267,11 @@ def _choose(
 
 
 def _names(raw: RawAgent, handle: str, wanted: str) -> bool:
-    """``--agent`` may give the uuid, the handle, the display name, or a name that slugs to it."""
+    """``--agent`` may give the uuid, the handle, the display name, a name that slugs to it, or
+    a glob on handles (``volvo-*``)."""
     wanted = wanted.strip()
+    if is_glob(wanted):
+        return Selection.parse([wanted]).selects(handle, {})
     return wanted in (raw.uuid, handle, raw.name) or handle_from_name(wanted) == handle
 
 

@@ -38,11 +38,13 @@ class LiveRead:
     references: dict[str, str] = field(default_factory=dict)
     unmodelled: dict[str, list[str]] = field(default_factory=dict)
     """Field path mhsync does not model -> handles of the agents read that carry it."""
+    selection_warnings: list[str] = field(default_factory=list)
+    """``--agent`` globs and ``--exclude-agent`` patterns that matched no agent."""
 
     @property
     def warnings(self) -> list[str]:
-        """One warning per unmodelled field (``unmodelled_warnings``)."""
-        return unmodelled_warnings(self.unmodelled)
+        """Patterns that matched nothing, then one warning per unmodelled field."""
+        return [*self.selection_warnings, *unmodelled_warnings(self.unmodelled)]
 
     def for_executor(self) -> WorkspaceState:
         """``state`` plus reference-only stand-ins for matched agents outside the selection."""
@@ -64,7 +66,8 @@ def read_live(
     list moved while it was read must not be created twice. Unmatched live agents are read
     (intents and webhooks too) only when they may be deleted, and only those the selection
     names (``Selection.selects_unmanaged``). With ``include_unmatched``, ``--agent`` may name a
-    live-only agent by its derived handle; any other unknown handle raises ``ConfigError``.
+    live-only agent by its derived handle; any other unknown handle raises ``ConfigError``, and
+    a pattern matching nothing is a warning (an error with ``include_unmatched``).
     """
     raws = list_agents(client, parallelism=parallelism)
     matching = match_agents(desired, raws)
@@ -72,7 +75,7 @@ def read_live(
         raws = confirm_agents(client, raws, parallelism=parallelism)
         matching = match_agents(desired, raws)
     known = [*desired.agents, *(matching.unmatched if include_unmatched else ())]
-    selection.check_known(known)
+    warnings = selection.check_known(known, prune=include_unmatched)
     in_scope: dict[str, RawAgent] = {
         handle: raw
         for handle, raw in matching.matched.items()
@@ -96,7 +99,7 @@ def read_live(
     unique = {id(raw): raw for raw in in_scope.values()}.values()
     read_separate_sections(client, unique, parallelism=parallelism, on_agent=convert)
     state = WorkspaceState({handle: converted[handle] for handle in sorted(converted)})
-    return LiveRead(state, matching, references, unmodelled_fields(in_scope))
+    return LiveRead(state, matching, references, unmodelled_fields(in_scope), warnings)
 
 
 def would_create(desired: WorkspaceState, matching: Matching, selection: Selection) -> bool:
