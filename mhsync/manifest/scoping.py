@@ -77,6 +77,7 @@ def scope(
     *,
     project_ignore: Sequence[str] = (),
     config_file: str = "mhsync.yaml",
+    target: str | None = None,
 ) -> ScopedLoad:
     """``result`` narrowed to ``selection``, with the project's ignore list merged in."""
     spans = [span for agent in result.agents if (span := _span(agent, selection)) is not None]
@@ -99,7 +100,7 @@ def scope(
     )
     for agent in result.agents:
         if agent.handle in broken and agent.handle not in everyone.agents:
-            everyone.agents[agent.handle] = _identity(agent)
+            everyone.agents[agent.handle] = _identity(agent, target)
     selected = WorkspaceState(
         {
             handle: agent
@@ -152,14 +153,14 @@ def _with_ignore(agent: AgentState, project_ignore: Sequence[str]) -> AgentState
     return dataclasses.replace(agent, ignore=merged)
 
 
-def _identity(agent: ParsedAgent) -> AgentState:
+def _identity(agent: ParsedAgent, target: str | None) -> AgentState:
     """Just enough of an agent with errors to match its live twin and be referred to."""
     assert agent.handle is not None
     metadata = agent.metadata
     name = (agent.core or {}).get("name") or agent.doc.get(("spec", "name"))
     return AgentState(
         handle=agent.handle,
-        uuid=metadata.uuid if metadata else None,
+        uuid=metadata.uuid_for(target) if metadata else None,
         objects={"core": {"name": name} if isinstance(name, str) else {}},
         collections={},
         protected=metadata.protected if metadata else False,

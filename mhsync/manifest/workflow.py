@@ -71,6 +71,7 @@ def load_scoped(
         selection,
         project_ignore=config.ignore,
         config_file=_display(config.file) if config.file else CONFIG_FILE,
+        target=target.name,
     )
     if check_handles:
         selection.check_known(scoped.handles)

@@ -31,7 +31,7 @@ from mhsync.selection import Selection, is_glob
 from mhsync.state import AgentState
 from mhsync.workflows.connect import connect
 from mhsync.workflows.livestate import canonical_live, unmodelled_fields, unmodelled_warnings
-from mhsync.workspace import Workspace
+from mhsync.workspace import ENV_TARGET, Workspace
 
 SCHEMA_FILE = Path("schemas") / "agent.schema.json"
 _KEPT_METADATA = tuple(
@@ -86,6 +86,20 @@ class _Existing:
     metadata: Mapping[str, Any]
     alone: bool
     """The file holds only this document, so export may rewrite it."""
+    name: Any = None
+    """Its ``spec.name``: a manifest with no entry for this target matches by it."""
+
+    @property
+    def pins(self) -> list[str]:
+        """The uuids ``metadata.uuid`` names: one, or one per target."""
+        pinned = self.metadata.get("uuid")
+        values = pinned.values() if isinstance(pinned, Mapping) else [pinned]
+        return [v for v in values if isinstance(v, str)]
+
+    def unpinned_in(self, target: str) -> bool:
+        """A per-target mapping without an entry for ``target``."""
+        pinned = self.metadata.get("uuid")
+        return isinstance(pinned, Mapping) and target not in pinned
 
 
 def run_export(workspace: Workspace, request: ExportRequest) -> ExportOutcome:
@@ -100,8 +114,11 @@ def run_export(workspace: Workspace, request: ExportRequest) -> ExportOutcome:
         raise ConfigError(f"--extract-common {name!r}: a fragment name must be a lowercase handle")
     target = workspace.target
     existing = existing_manifests(request.out_dir)
+    pin_target = None if workspace.name == ENV_TARGET else workspace.name
     with connect(target) as connection:
         raws = list_agents(connection.client)
+        if pin_target is not None:
+            existing.update(_matched_by_name(request.out_dir, raws, existing, pin_target))
         handles = unique_handles(
             [(raw.uuid, raw.name) for raw in raws], {u: e.handle for u, e in existing.items()}
         )
@@ -119,6 +136,8 @@ def run_export(workspace: Workspace, request: ExportRequest) -> ExportOutcome:
                     known_handles=known,
                     uuids=uuids,
                     metadata=_kept_metadata(existing.get(agent.uuid or "")),
+                    target=pin_target,
+                    pinned=_pinned(existing.get(agent.uuid or "")),
                 ),
             )
             for agent in live.agents.values()
@@ -212,10 +231,40 @@ def existing_manifests(out_dir: Path) -> dict[str, _Existing]:
             metadata = doc.data.get("metadata") if isinstance(doc.data, dict) else None
             if not isinstance(metadata, dict):
                 continue
-            uuid, handle = metadata.get("uuid"), metadata.get("name")
-            if isinstance(uuid, str) and isinstance(handle, str):
-                found.setdefault(uuid, _Existing(handle, item.path, metadata, len(docs) == 1))
+            handle = metadata.get("name")
+            if not isinstance(handle, str):
+                continue
+            known = _Existing(handle, item.path, metadata, len(docs) == 1, _spec_name(doc.data))
+            for uuid in known.pins:
+                found.setdefault(uuid, known)
     return found
+
+
+def _matched_by_name(
+    out_dir: Path, raws: Sequence[RawAgent], existing: Mapping[str, _Existing], target: str
+) -> dict[str, _Existing]:
+    """Live agents of ``target`` that a manifest with per-target pins but no entry for
+    ``target`` describes by ``spec.name``: export adds their entry to that manifest."""
+    waiting: dict[str, list[_Existing]] = {}
+    for manifest in {id(e): e for e in existing.values()}.values():
+        if manifest.unpinned_in(target) and isinstance(manifest.name, str):
+            waiting.setdefault(manifest.name, []).append(manifest)
+    found: dict[str, _Existing] = {}
+    for raw in raws:
+        candidates = waiting.get(raw.name, [])
+        same_name = [r for r in raws if r.name == raw.name]
+        if raw.uuid not in existing and len(candidates) == 1 and len(same_name) == 1:
+            found[raw.uuid] = candidates[0]
+    return found
+
+
+def _spec_name(data: Any) -> Any:
+    spec = data.get("spec") if isinstance(data, dict) else None
+    return spec.get("name") if isinstance(spec, dict) else None
+
+
+def _pinned(existing: _Existing | None) -> Any:
+    return None if existing is None else existing.metadata.get("uuid")
 
 
 def _kept_metadata(existing: _Existing | None) -> dict[str, Any]:

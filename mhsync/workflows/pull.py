@@ -10,7 +10,7 @@ that did not change stay as written. Only what manifests manage is pulled: secti
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,12 +24,12 @@ from mhsync.manifest.build import names_for_pinned
 from mhsync.manifest.parse import ParsedAgent
 from mhsync.sections import section
 from mhsync.selection import Selection
-from mhsync.state import Item
+from mhsync.state import AgentState, Item
 from mhsync.workflows.connect import connect
 from mhsync.workflows.livestate import EVERYTHING, read_live
 from mhsync.workflows.plan import load_scope
 from mhsync.workflows.pull_sources import route, write_prose
-from mhsync.workspace import Workspace
+from mhsync.workspace import ENV_TARGET, Workspace
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,10 @@ def run_pull(workspace: Workspace, request: PullRequest) -> PullOutcome:
                 live.agents[handle],
                 export_agent(live.agents[handle], ExportOptions(complete=True)),
             )
-            if result.changed:
+            repinned = record_pin(
+                documents[parsed.doc.index - 1], workspace, live.agents[handle]
+            )
+            if result.changed or repinned:
                 touched.append(handle)
                 secrets.extend(result.secrets)
         if touched:
@@ -120,6 +123,21 @@ def run_pull(workspace: Workspace, request: PullRequest) -> PullOutcome:
         requests,
         left_alone,
     )
+
+
+def record_pin(document: Any, workspace: Workspace, live: AgentState) -> bool:
+    """Write this target's entry into a per-target ``metadata.uuid`` mapping (others untouched).
+
+    Only a mapping is written to: a plain uuid already pins every target, and a manifest without
+    one matches by name, as its author chose."""
+    metadata = document.get("metadata") if isinstance(document, Mapping) else None
+    pins = metadata.get("uuid") if isinstance(metadata, Mapping) else None
+    if not isinstance(pins, MutableMapping) or workspace.name == ENV_TARGET or not live.uuid:
+        return False
+    if pins.get(workspace.name) == live.uuid:
+        return False
+    pins[workspace.name] = live.uuid
+    return True
 
 
 def file_items(parsed: ParsedAgent, pinned: Mapping[str, str]) -> dict[str, list[Item]]:
