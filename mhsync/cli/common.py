@@ -140,3 +140,13 @@ def selection_options(function: F) -> F:
             "repeatable.",
         )(wrapped),
     )
+
+
+def resend_secrets_option(function: F) -> F:
+    """``--resend-secrets``: plan (and apply) every secret in scope as sent again (rotation)."""
+    return click.option(
+        "--resend-secrets",
+        is_flag=True,
+        help="Send every webhook secret_key and intent webhook.auth_token of the selected agents "
+        "again, from the environment (rotation); listed as 'secret re-sent'.",
+    )(function)

@@ -9,6 +9,7 @@ import click
 from mhsync.cli.common import (
     chosen_workspace,
     note,
+    resend_secrets_option,
     selection_options,
     target_option,
     use_color,
@@ -41,6 +42,7 @@ from mhsync.workflows.plan import PlanRequest, make_plan
     help="Requests in flight at once while reading the workspace.",
 )
 @selection_options
+@resend_secrets_option
 def plan_command(
     paths: tuple[Path, ...],
     target: str | None,
@@ -53,6 +55,7 @@ def plan_command(
     confirm_delete: tuple[str, ...],
     parallelism: int,
     selection: Selection,
+    resend_secrets: bool,
 ) -> None:
     """Compare manifests with the live workspace and show the changes apply would make."""
     if as_json and as_markdown:
@@ -66,6 +69,7 @@ def plan_command(
             confirmed_deletes=frozenset(confirm_delete),
             selection=selection,
             parallelism=parallelism,
+            resend_secrets=resend_secrets,
         ),
     )
     for warning in outcome.warnings:

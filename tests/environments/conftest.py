@@ -61,7 +61,9 @@ def load_yaml(path: Path) -> object:
 
 @pytest.fixture
 def envs(
-    tmp_path: Path, servers: tuple[Server, Server], env: pytest.MonkeyPatch
+    tmp_path: Path,
+    servers: tuple[Server, Server],  # noqa: F811 - the fixture imported above
+    env: pytest.MonkeyPatch,  # noqa: F811
 ) -> tuple[Path, Server, Server]:
     staging, production = servers
     root = write_environments(tmp_path / "project", staging, production)

@@ -86,7 +86,7 @@ def test_export_from_staging_applies_to_production_and_both_plans_are_empty(
 def test_pull_writes_only_its_own_target_entry(
     envs: tuple[Path, Server, Server], mh: Mh, env: pytest.MonkeyPatch
 ) -> None:
-    root, staging, production = envs
+    root, _, production = envs
     assert mh("apply", "--target", "staging", "--auto-approve").code == 0
     assert mh("export", "--target", "staging", "--all", "-o", "exported").code == 0
     out = root / "exported"
