@@ -51,9 +51,7 @@ def drift_command(
         raise click.UsageError("choose one of --json and --markdown")
     outcome = run_drift(
         chosen_workspace(target, paths),
-        DriftRequest(
-            paths=paths, selection=selection, parallelism=parallelism
-        ),
+        DriftRequest(paths=paths, selection=selection, parallelism=parallelism),
     )
     for warning in outcome.warnings:
         note(str(warning))

@@ -10,6 +10,7 @@ import click
 
 from mhsync import __version__
 from mhsync.cli.apply import apply_command
+from mhsync.cli.compare import compare_command
 from mhsync.cli.doctor import doctor_command
 from mhsync.cli.drift import drift_command
 from mhsync.cli.export import export_command
@@ -89,6 +90,7 @@ for _command in (
     rollback_command,
     drift_command,
     doctor_command,
+    compare_command,
 ):
     _accept_debug(_command)
     cli.add_command(_command)

@@ -58,6 +58,7 @@ def read_live(
     include_unmatched: bool,
     selection: Selection = EVERYTHING,
     parallelism: int = 8,
+    patterns_must_match: bool | None = None,
 ) -> LiveRead:
     """The live agents in scope, in canonical form under the desired handles.
 
@@ -67,7 +68,8 @@ def read_live(
     (intents and webhooks too) only when they may be deleted, and only those the selection
     names (``Selection.selects_unmanaged``). With ``include_unmatched``, ``--agent`` may name a
     live-only agent by its derived handle; any other unknown handle raises ``ConfigError``, and
-    a pattern matching nothing is a warning (an error with ``include_unmatched``).
+    a pattern matching nothing is a warning (an error with ``include_unmatched``, unless
+    ``patterns_must_match`` says otherwise: compare reads live-only agents but deletes nothing).
     """
     raws = list_agents(client, parallelism=parallelism)
     matching = match_agents(desired, raws)
@@ -75,7 +77,8 @@ def read_live(
         raws = confirm_agents(client, raws, parallelism=parallelism)
         matching = match_agents(desired, raws)
     known = [*desired.agents, *(matching.unmatched if include_unmatched else ())]
-    warnings = selection.check_known(known, prune=include_unmatched)
+    strict = include_unmatched if patterns_must_match is None else patterns_must_match
+    warnings = selection.check_known(known, prune=strict)
     in_scope: dict[str, RawAgent] = {
         handle: raw
         for handle, raw in matching.matched.items()
