@@ -54,8 +54,11 @@ class _Side:
 
 
 def run_compare(a: Workspace, b: Workspace, request: CompareRequest) -> CompareOutcome:
-    if a.target.name == b.target.name and a.target.base_url == b.target.base_url:
-        raise ConfigError(f"compare needs two workspaces; both are {a.describe()}")
+    if _same_place(a, b):
+        raise ConfigError(
+            f"compare needs two workspaces; {a.describe()} and {b.describe()} are the same one"
+            + (" (MHSYNC_BASE_URL replaces the URL of every --target)" if a.name != b.name else "")
+        )
     scopes = [
         None if request.raw else load_scope(w, request.paths, request.selection, prune=True)
         for w in (a, b)
@@ -104,3 +107,9 @@ def _read(workspace: Workspace, scoped: ScopedLoad | None, request: CompareReque
             [f"{workspace.name}: {w}" for w in live.warnings],
             connection.counter.total,
         )
+
+
+def _same_place(a: Workspace, b: Workspace) -> bool:
+    if a.target.is_sandbox or b.target.is_sandbox:
+        return a.target.sandbox_db == b.target.sandbox_db
+    return (a.target.base_url or "").rstrip("/") == (b.target.base_url or "").rstrip("/")

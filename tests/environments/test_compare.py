@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from .conftest import HOURS, SECRET, TOKEN, Mh, Server
 
@@ -129,7 +130,16 @@ def test_compare_takes_the_selection(envs: tuple[Path, Server, Server], mh: Mh) 
     assert code == 2 and [a["handle"] for a in report["agents"]] == ["parts-desk"]
 
 
-def test_compare_refuses_one_workspace_twice(envs: tuple[Path, Server, Server], mh: Mh) -> None:
+def test_compare_refuses_one_workspace_twice(
+    envs: tuple[Path, Server, Server], mh: Mh, env: pytest.MonkeyPatch
+) -> None:
+    _, staging, production = envs
     result = mh("compare", "staging", "staging")
     assert result.code == 1
     assert "compare needs two workspaces" in result.err
+    env.setenv("MHSYNC_BASE_URL", staging.url)  # replaces the URL of both targets
+    production.clear()
+    result = mh("compare", "staging", "production")
+    assert result.code == 1
+    assert "MHSYNC_BASE_URL replaces the URL of every --target" in result.err
+    assert staging.requests() == [] and production.requests() == []
