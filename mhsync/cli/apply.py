@@ -12,6 +12,7 @@ from mhsync.cli.common import (
     chosen_workspace,
     note,
     on_terminal,
+    resend_secrets_option,
     selection_options,
     target_option,
     use_color,
@@ -52,6 +53,7 @@ def _plan_file(paths: tuple[Path, ...]) -> Path | None:
 @click.option(
     "--no-snapshot", is_flag=True, help="Skip saving the live state first (.mhsync/snapshots/)."
 )
+@resend_secrets_option
 def apply_command(
     paths: tuple[Path, ...],
     target: str | None,
@@ -60,9 +62,9 @@ def apply_command(
     prune: bool,
     max_deletes: int | None,
     confirm_delete: tuple[str, ...],
-    agent: tuple[str, ...],
-    selector: str | None,
+    selection: Selection,
     no_snapshot: bool,
+    resend_secrets: bool,
 ) -> None:
     """Apply the changes from manifests (PATHS) or from a saved plan file (plan.json)."""
     interactive = on_terminal(sys.stdin) and on_terminal(sys.stdout)
@@ -86,7 +88,8 @@ def apply_command(
         confirmed_deletes=frozenset(confirm_delete),
         plan_file=plan_file,
         parallelism=parallelism,
-        selection=Selection.parse(agent, selector),
+        selection=selection,
+        resend_secrets=resend_secrets,
     )
 
     def confirm(plan: Plan) -> bool:

@@ -12,6 +12,7 @@ from typing import Any, TypeVar, cast
 
 import click
 
+from mhsync.selection import Selection
 from mhsync.workspace import Workspace, resolve_workspace
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -100,18 +101,52 @@ def note(message: str) -> None:
 
 
 def selection_options(function: F) -> F:
-    """``--agent`` (repeatable) and ``--selector``; see ``Selection.parse(agent, selector)``."""
-    function = click.option(
+    """``--agent``, ``--exclude-agent`` (both repeatable) and ``--selector``, handed to the
+    command as one ``selection: Selection`` argument (``Selection.parse``)."""
+
+    @functools.wraps(function)
+    def with_selection(
+        *args: Any,
+        agent: tuple[str, ...] = (),
+        selector: str | None = None,
+        exclude_agent: tuple[str, ...] = (),
+        **kwargs: Any,
+    ) -> Any:
+        selection = Selection.parse(agent, selector, exclude_agent)
+        return function(*args, selection=selection, **kwargs)
+
+    wrapped: Any = click.option(
         "--selector",
         "-l",
         metavar="KEY=VALUE[,KEY!=VALUE]",
         help="Only agents whose metadata.labels match (all requirements must hold).",
-    )(function)
-    return click.option(
-        "--agent",
-        "-a",
-        "agent",
+    )(with_selection)
+    wrapped = click.option(
+        "--exclude-agent",
+        "exclude_agent",
         multiple=True,
-        metavar="HANDLE",
-        help="Only this agent (metadata.name); repeatable.",
+        metavar="PATTERN",
+        help="Leave out agents whose handle matches (a handle or a glob); repeatable.",
+    )(wrapped)
+    return cast(
+        F,
+        click.option(
+            "--agent",
+            "-a",
+            "agent",
+            multiple=True,
+            metavar="PATTERN",
+            help="Only agents whose handle matches (a handle or a glob like 'volvo-*'); "
+            "repeatable.",
+        )(wrapped),
+    )
+
+
+def resend_secrets_option(function: F) -> F:
+    """``--resend-secrets``: plan (and apply) every secret in scope as sent again (rotation)."""
+    return click.option(
+        "--resend-secrets",
+        is_flag=True,
+        help="Send every webhook secret_key and intent webhook.auth_token of the selected agents "
+        "again, from the environment (rotation); listed as 'secret re-sent'.",
     )(function)

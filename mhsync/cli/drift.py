@@ -44,17 +44,14 @@ def drift_command(
     as_json: bool,
     as_markdown: bool,
     parallelism: int,
-    agent: tuple[str, ...],
-    selector: str | None,
+    selection: Selection,
 ) -> None:
     """Show what differs in the workspace from the manifests (read-only; exit 2 on drift)."""
     if as_json and as_markdown:
         raise click.UsageError("choose one of --json and --markdown")
     outcome = run_drift(
         chosen_workspace(target, paths),
-        DriftRequest(
-            paths=paths, selection=Selection.parse(agent, selector), parallelism=parallelism
-        ),
+        DriftRequest(paths=paths, selection=selection, parallelism=parallelism),
     )
     for warning in outcome.warnings:
         note(str(warning))

@@ -17,8 +17,15 @@ from mhsync.workflows.export import ExportRequest, run_export
     "-a",
     "agents",
     multiple=True,
-    metavar="NAME|UUID",
-    help="A live agent by handle, display name or uuid; repeatable.",
+    metavar="NAME|UUID|GLOB",
+    help="A live agent by handle, display name or uuid, or a glob on handles; repeatable.",
+)
+@click.option(
+    "--exclude-agent",
+    "excluded",
+    multiple=True,
+    metavar="PATTERN",
+    help="Leave out agents whose handle matches (a handle or a glob); repeatable.",
 )
 @click.option("--all", "everything", is_flag=True, help="Export every agent of the workspace.")
 @click.option(
@@ -43,6 +50,7 @@ from mhsync.workflows.export import ExportRequest, run_export
 def export_command(
     target: str | None,
     agents: tuple[str, ...],
+    excluded: tuple[str, ...],
     everything: bool,
     selector: str | None,
     out_dir: Path,
@@ -52,8 +60,12 @@ def export_command(
     outcome = run_export(
         chosen_workspace(target),
         ExportRequest(
-            out_dir=out_dir, agents=agents, everything=everything,
-            selector=selector, extract_common=extract_common,
+            out_dir=out_dir,
+            agents=agents,
+            everything=everything,
+            selector=selector,
+            extract_common=extract_common,
+            excluded=excluded,
         ),
     )
     for warning in outcome.warnings:

@@ -65,6 +65,7 @@ def _accept_debug(command: click.Command) -> None:
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "apply": ("mhsync.cli.apply", "apply_command"),
+    "compare": ("mhsync.cli.compare", "compare_command"),
     "doctor": ("mhsync.cli.doctor", "doctor_command"),
     "drift": ("mhsync.cli.drift", "drift_command"),
     "export": ("mhsync.cli.export", "export_command"),

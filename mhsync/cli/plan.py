@@ -10,6 +10,7 @@ from mhsync import atomic
 from mhsync.cli.common import (
     chosen_workspace,
     note,
+    resend_secrets_option,
     selection_options,
     target_option,
     use_color,
@@ -42,6 +43,7 @@ from mhsync.workflows.plan import PlanRequest, make_plan
     help="Requests in flight at once while reading the workspace.",
 )
 @selection_options
+@resend_secrets_option
 def plan_command(
     paths: tuple[Path, ...],
     target: str | None,
@@ -53,8 +55,8 @@ def plan_command(
     max_deletes: int | None,
     confirm_delete: tuple[str, ...],
     parallelism: int,
-    agent: tuple[str, ...],
-    selector: str | None,
+    selection: Selection,
+    resend_secrets: bool,
 ) -> None:
     """Compare manifests with the live workspace and show the changes apply would make."""
     if as_json and as_markdown:
@@ -66,8 +68,9 @@ def plan_command(
             prune=prune,
             max_deletes=max_deletes,
             confirmed_deletes=frozenset(confirm_delete),
-            selection=Selection.parse(agent, selector),
+            selection=selection,
             parallelism=parallelism,
+            resend_secrets=resend_secrets,
         ),
     )
     for warning in outcome.warnings:

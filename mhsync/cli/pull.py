@@ -15,13 +15,11 @@ from mhsync.workflows.pull import PullRequest, run_pull
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @target_option
 @selection_options
-def pull_command(
-    paths: tuple[Path, ...], target: str | None, agent: tuple[str, ...], selector: str | None
-) -> None:
+def pull_command(paths: tuple[Path, ...], target: str | None, selection: Selection) -> None:
     """Update manifests (PATHS) in place where the live workspace differs from them."""
     outcome = run_pull(
         chosen_workspace(target, paths),
-        PullRequest(paths=paths, selection=Selection.parse(agent, selector)),
+        PullRequest(paths=paths, selection=selection),
     )
     for warning in outcome.warnings:
         note(str(warning))

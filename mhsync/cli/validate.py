@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from mhsync.cli.common import chosen_workspace, project_option, selection_options
+from mhsync.cli.common import chosen_workspace, note, project_option, selection_options
 from mhsync.errors import ExitCode
 from mhsync.manifest.loader import LoadResult
 from mhsync.manifest.workflow import ValidationRun, validate_project
@@ -39,8 +39,7 @@ def validate_command(
     strict: bool,
     output_format: str,
     target: str | None,
-    agent: tuple[str, ...],
-    selector: str | None,
+    selection: Selection,
 ) -> None:
     """Validate manifests (default: the project's `manifests`, else the current directory).
 
@@ -48,10 +47,11 @@ def validate_command(
     Never contacts the API. With --agent/--selector every manifest is still read (references
     span files), but only problems of the selected agents' documents are reported.
     """
-    selection = Selection.parse(agent, selector)
     run = validate_project(
         chosen_workspace(target, paths), paths, strict=strict, selection=selection
     )
+    for warning in run.selection_warnings:
+        note(f"warning: {warning}")
     if output_format == "json":
         payload = [d.to_dict() for d in run.result.diagnostics]
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))

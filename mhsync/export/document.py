@@ -51,6 +51,11 @@ class ExportOptions:
     complete: bool = False
     metadata: Mapping[str, Any] = field(default_factory=dict)
     """Extra ``metadata`` keys (labels, protected, ...) kept from an existing manifest."""
+    target: str | None = None
+    """The target exported from: ``metadata.uuid`` is written as ``{target: uuid}`` (None: a
+    plain uuid, as snapshots, which belong to one workspace, are written)."""
+    pinned: Any = None
+    """``metadata.uuid`` of the existing manifest: its other targets' entries are kept."""
 
 
 @dataclass
@@ -77,13 +82,27 @@ def export_agent(agent: AgentState, options: ExportOptions | None = None) -> Exp
             spec[descriptor.key] = value
     metadata: JSONDict = {"name": agent.handle}
     if agent.uuid:
-        metadata["uuid"] = agent.uuid
+        metadata["uuid"] = pin_entry(options.pinned, options.target, agent.uuid)
     metadata.update({k: v for k, v in options.metadata.items() if k not in ("name", "uuid")})
     document = canonical_layout(
         {"apiVersion": API_VERSION, "kind": KIND, "metadata": metadata, "spec": spec}
     )
     _drop_empty_sections(document["spec"], agent, options)
     return ExportedAgent(agent.handle, agent.uuid, document, secrets)
+
+
+def pin_entry(pinned: Any, target: str | None, uuid: str) -> Any:
+    """``metadata.uuid`` once ``uuid`` is recorded for ``target``, other targets untouched.
+
+    A mapping gains (or updates) the entry of ``target``; a plain string that already says
+    ``uuid`` keeps meaning "every target"; anything else becomes ``{target: uuid}``, so that the
+    same file, applied to another target, matches there by name instead of by this uuid.
+    """
+    if target is None or pinned == uuid:
+        return uuid
+    if isinstance(pinned, Mapping):
+        return {**{str(k): v for k, v in pinned.items()}, target: uuid}
+    return {target: uuid}
 
 
 def _section(

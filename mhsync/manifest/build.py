@@ -18,18 +18,25 @@ from mhsync.sections import CORE, SectionDescriptor, section
 from mhsync.state import AgentState, Item, JSONDict, SourceLocation, WorkspaceState
 
 
-def build_workspace(agents: list[ParsedAgent]) -> WorkspaceState:
-    """The desired workspace from every agent that validated completely."""
+def build_workspace(agents: list[ParsedAgent], target: str | None = None) -> WorkspaceState:
+    """The desired workspace from every agent that validated completely, pinned as ``target``
+    reads ``metadata.uuid`` (a per-target mapping names one uuid per target)."""
     complete = [a for a in agents if a.complete and a.handle]
-    pinned = {a.metadata.uuid: a.metadata.name for a in complete if a.metadata and a.metadata.uuid}
+    pinned = {
+        uuid: a.metadata.name
+        for a in complete
+        if a.metadata and (uuid := a.metadata.uuid_for(target))
+    }
     workspace = WorkspaceState()
     for agent in complete:
-        state = build_agent(agent, pinned)
+        state = build_agent(agent, pinned, target)
         workspace.agents.setdefault(state.handle, state)
     return workspace
 
 
-def build_agent(agent: ParsedAgent, pinned: Mapping[str, str]) -> AgentState:
+def build_agent(
+    agent: ParsedAgent, pinned: Mapping[str, str], target: str | None = None
+) -> AgentState:
     """One desired agent; ``pinned`` maps uuids pinned by manifests to their handles."""
     assert agent.metadata is not None and agent.core is not None
     metadata = agent.metadata
@@ -54,7 +61,7 @@ def build_agent(agent: ParsedAgent, pinned: Mapping[str, str]) -> AgentState:
         collections[key] = items
     return AgentState(
         handle=metadata.name,
-        uuid=metadata.uuid,
+        uuid=metadata.uuid_for(target),
         objects=objects,
         collections=collections,
         protected=metadata.protected,

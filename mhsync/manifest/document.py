@@ -13,7 +13,15 @@ import types
 import typing
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, Field, TypeAdapter, create_model
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    Discriminator,
+    Field,
+    Tag,
+    TypeAdapter,
+    create_model,
+)
 
 from mhsync.sections import CORE, SECTIONS, SectionDescriptor
 from mhsync.sections.introspect import inner_model
@@ -36,6 +44,24 @@ PATTERN_NAMES = {
 """How a pattern is described in messages, instead of printing the regular expression."""
 
 Handle = Annotated[str, Field(pattern=HANDLE_PATTERN, max_length=63)]
+Uuid = Annotated[str, Field(pattern=UUID_PATTERN)]
+TargetName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")]
+
+UNION_TAGS = frozenset({"(one uuid)", "(per target)"})
+"""Tags of the tagged unions below; pydantic puts them into error locations, messages drop them."""
+
+
+def _pin_kind(value: Any) -> str:
+    return "(per target)" if isinstance(value, dict) else "(one uuid)"
+
+
+Pin = Annotated[
+    Union[  # noqa: UP007 - a tagged union, so that an error speaks of the form that was written
+        Annotated[Uuid, Tag("(one uuid)")],
+        Annotated[dict[TargetName, Uuid], Tag("(per target)")],
+    ],
+    Discriminator(_pin_kind),
+]
 
 
 class UseEntry(Strict):
@@ -112,10 +138,11 @@ class Metadata(Strict):
         description="Stable lowercase handle: used by references (destination_agent) and in "
         "messages. Changing it is a rename; list the old one in previous_names."
     )
-    uuid: str | None = Field(
+    uuid: Pin | None = Field(
         default=None,
-        pattern=UUID_PATTERN,
-        description="Pins this manifest to an existing live agent.",
+        description="Pins this manifest to an existing live agent: one uuid (every target), or "
+        "a mapping from target name to that target's uuid (targets without an entry match by "
+        "spec.name). export and pull write the entry of their target.",
     )
     protected: bool = Field(default=False, description="mhsync refuses to delete this agent.")
     labels: dict[str, str] = Field(default_factory=dict, description="Free-form string labels.")
@@ -128,6 +155,21 @@ class Metadata(Strict):
     )
     uses: Uses = Field(default_factory=list, description=USES_DESCRIPTION)
     drop: Drops = Field(default_factory=list, description=DROP_DESCRIPTION)
+
+
+    def uuid_for(self, target: str | None) -> str | None:
+        """The uuid this manifest is pinned to in ``target`` (a plain string: in every one)."""
+        return pinned_uuid(self.uuid, target)
+
+
+def pinned_uuid(value: object, target: str | None) -> str | None:
+    """``metadata.uuid`` as read for ``target``: a string everywhere, a mapping per target."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and target is not None:
+        entry = value.get(target)
+        return entry if isinstance(entry, str) else None
+    return None
 
 
 class Envelope(Strict):

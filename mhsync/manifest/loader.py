@@ -79,7 +79,8 @@ def load_manifests(
     ``check_env=False`` is for offline tooling: ``${env:...}`` is then left as written and an
     unset variable is not an error. ``target`` chooses the target-limited ``uses`` entries
     (``None``: none of them); ``${file:...}`` must stay inside ``root`` (default: the common
-    directory of ``paths``).
+    directory of ``paths``). A per-target ``metadata.uuid`` mapping is read for
+    ``target`` too (None: such pins are left out, matching is by name).
     """
     sources = Sources(variables, env, check_env)
     files, diagnostics = read_manifest_files(paths)
@@ -101,7 +102,7 @@ def load_manifests(
     diagnostics.sort(key=Diagnostic.sort_key)
     return LoadResult(
         diagnostics=diagnostics,
-        workspace=build_workspace(agents),
+        workspace=build_workspace(agents, target),
         files=[file.found.path for file in files],
         agents=agents,
     )

@@ -78,6 +78,7 @@ def scope(
     *,
     project_ignore: Sequence[str] = (),
     config_file: str = "mhsync.yaml",
+    target: str | None = None,
 ) -> ScopedLoad:
     """``result`` narrowed to ``selection``, with the project's ignore list merged in."""
     spans = [s for a in result.agents if (s := _span(a, selection)) is not None]
@@ -103,7 +104,7 @@ def scope(
     )
     for agent in result.agents:
         if agent.handle in broken and agent.handle not in everyone.agents:
-            everyone.agents[agent.handle] = _identity(agent)
+            everyone.agents[agent.handle] = _identity(agent, target)
     selected = WorkspaceState(
         {
             handle: agent
@@ -167,7 +168,7 @@ def _selected(agent: ParsedAgent, selection: Selection) -> bool | None:
     if agent.handle is None:
         return None
     if not selection.requirements:
-        return agent.handle in selection.handles
+        return selection.selects(agent.handle, {})
     labels = agent.metadata.labels if agent.metadata else agent.doc.get(("metadata", "labels"))
     labels = {} if labels is None else labels
     if not isinstance(labels, dict) or not all(isinstance(v, str) for v in labels.values()):
@@ -182,14 +183,14 @@ def _with_ignore(agent: AgentState, project_ignore: Sequence[str]) -> AgentState
     return dataclasses.replace(agent, ignore=merged)
 
 
-def _identity(agent: ParsedAgent) -> AgentState:
+def _identity(agent: ParsedAgent, target: str | None) -> AgentState:
     """Just enough of an agent with errors to match its live twin and be referred to."""
     assert agent.handle is not None
     metadata = agent.metadata
     name = (agent.core or {}).get("name") or agent.doc.get(("spec", "name"))
     return AgentState(
         handle=agent.handle,
-        uuid=metadata.uuid if metadata else None,
+        uuid=metadata.uuid_for(target) if metadata else None,
         objects={"core": {"name": name} if isinstance(name, str) else {}},
         collections={},
         protected=metadata.protected if metadata else False,

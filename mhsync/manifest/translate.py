@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from mhsync.manifest.diagnostics import Diagnostic, did_you_mean
-from mhsync.manifest.document import PATTERN_NAMES, AgentDocument, model_at
+from mhsync.manifest.document import PATTERN_NAMES, UNION_TAGS, AgentDocument, model_at
 from mhsync.manifest.yamlio import Anchor, Loc, SourceDoc
 
 _SIMPLE = {
@@ -66,7 +66,7 @@ def diagnostics_from(
 
 
 def _one(detail: ErrorDetails, doc: SourceDoc, prefix: Loc, root: type[BaseModel]) -> Diagnostic:
-    loc: Loc = (*prefix, *detail["loc"])
+    loc: Loc = (*prefix, *(part for part in detail["loc"] if part not in UNION_TAGS))
     kind = detail["type"]
     message, hint = _message(detail, loc, root)
     at = _ANCHORS.get(kind, "value")

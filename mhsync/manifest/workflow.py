@@ -35,6 +35,8 @@ class ValidationRun:
     selection: Selection = field(default_factory=Selection)
     hidden: int = 0
     """Problems left out because they belong to unselected agents."""
+    selection_warnings: tuple[str, ...] = ()
+    """``--agent`` globs and ``--exclude-agent`` patterns that match no manifest."""
 
     @property
     def ok(self) -> bool:
@@ -69,6 +71,7 @@ def load_scoped(
         selection,
         project_ignore=config.ignore,
         config_file=_display(config.file) if config.file else CONFIG_FILE,
+        target=target.name,
     )
     if check_handles:
         selection.check_known(scoped.handles)
@@ -91,7 +94,8 @@ def validate_project(
     """
     chosen = workspace.target
     scoped = load_scoped(workspace.project, chosen, paths, selection, env=env)
-    return ValidationRun(scoped.result, chosen, strict, selection, scoped.hidden)
+    idle = tuple(selection.check_known(scoped.handles))
+    return ValidationRun(scoped.result, chosen, strict, selection, scoped.hidden, idle)
 
 
 def _display(path: Path) -> str:

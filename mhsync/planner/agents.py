@@ -23,8 +23,16 @@ def plan_section(scope: AgentScope, descriptor: SectionDescriptor) -> list[Chang
     return plan_collection(scope, descriptor)
 
 
-def plan_existing(desired: AgentState, live: AgentState, depends_on: tuple[str, ...]) -> AgentPlan:
-    scope = AgentScope(desired, live, ignore=IgnoreRules.parse(desired.ignore))
+def plan_existing(
+    desired: AgentState,
+    live: AgentState,
+    depends_on: tuple[str, ...],
+    *,
+    resend_secrets: bool = False,
+) -> AgentPlan:
+    scope = AgentScope(
+        desired, live, ignore=IgnoreRules.parse(desired.ignore), resend_secrets=resend_secrets
+    )
     changes = [
         change
         for descriptor in desired.managed_sections()

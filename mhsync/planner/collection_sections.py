@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mhsync.plan import Action, Change
+from mhsync.plan import Action, Change, FieldChange
 from mhsync.planner import api_calls
 from mhsync.planner.diff import field_changes, same_sequence
 from mhsync.planner.ignore import drop, overlay
@@ -32,7 +32,7 @@ from mhsync.planner.matching_items import Pair, match_items
 from mhsync.planner.scope import AgentScope
 from mhsync.planner.sensitive import list_sensitive, prefixed_map, sensitive_paths
 from mhsync.sections import SectionDescriptor
-from mhsync.state import Item, JSONDict, comparable
+from mhsync.state import SECRET_SET, Item, JSONDict, comparable, get_path
 
 
 def plan_collection(scope: AgentScope, descriptor: SectionDescriptor) -> list[Change]:
@@ -132,7 +132,7 @@ class _SectionPlanner:
 
     def _update(self, pair: Pair) -> Change | None:
         want, have = self._views(pair.desired.fields, pair.live.fields)
-        fields = field_changes(have, want)
+        fields = field_changes(have, want) + self._resent(pair.desired, have)
         moved = self.descriptor.positional and pair.live.position != pair.desired_index
         if not fields and not moved:
             return None
@@ -154,6 +154,19 @@ class _SectionPlanner:
             calls=(api_calls.item_update(self.descriptor, self.scope.base_path, uuid, address),),
             sensitive=sensitive_paths(self.descriptor, have, after),
             secrets=dict(pair.desired.secrets),
+        )
+
+    def _resent(self, desired: Item, have: JSONDict) -> tuple[FieldChange, ...]:
+        """With ``resend_secrets``: each secret the manifest references and the live item holds,
+        as a change from the marker to the marker ("secret re-sent"), so its top-level field
+        goes into the PATCH and the executor resolves its reference again."""
+        if not self.scope.resend_secrets:
+            return ()
+        return tuple(
+            FieldChange(path=path, before=SECRET_SET, after=SECRET_SET)
+            for path in sorted(desired.secrets)
+            if path.split(".")[0] not in self.ignored and path not in self.ignored
+            and get_path(have, path) == SECRET_SET
         )
 
     # --- whole-section replace --------------------------------------------------------------

@@ -16,6 +16,10 @@ class PlanOptions:
 
     ``confirmed_deletes`` (handles or uuids of live agents): deletes the user confirmed although
     they pair with a new protected agent as a possible rename (``planner.renames``).
+
+    ``resend_secrets``: every secret a matched item's manifest references (webhook
+    ``secret_key``, intent ``webhook.auth_token``) is sent again, changed or not (rotation).
+    The API never returns them, so the planner cannot tell a rotated value from the old one.
     """
 
     prune: bool = False
@@ -23,3 +27,4 @@ class PlanOptions:
     protected: frozenset[str] = frozenset()
     named_scope: bool = False
     confirmed_deletes: frozenset[str] = frozenset()
+    resend_secrets: bool = False

@@ -17,6 +17,8 @@ class AgentScope:
     live: AgentState
     new: bool = False
     ignore: IgnoreRules = field(default_factory=IgnoreRules)
+    resend_secrets: bool = False
+    """Send every secret of a matched item again (``PlanOptions.resend_secrets``)."""
 
     @property
     def handle(self) -> str:

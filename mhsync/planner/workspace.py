@@ -38,7 +38,11 @@ def plan(
         if handle in new:
             planned.append(plan_new(agent, depends_on))
         else:
-            planned.append(plan_existing(agent, live.agents[handle], depends_on))
+            planned.append(
+                plan_existing(
+                    agent, live.agents[handle], depends_on, resend_secrets=options.resend_secrets
+                )
+            )
             warnings.extend(dangling_after(planned[-1], agent, live.agents[handle]))
     deletes, prune_warnings = _prune(desired, live, options)
     prune_warnings += _renames(desired, live, new, deletes, options)

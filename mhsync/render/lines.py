@@ -139,8 +139,14 @@ def _value_lines(marker: str, label: str, value: object, sensitive: bool) -> lis
     return [_line(marker, 2, f"{label}:")] + [_line(marker, 3, text) for text in block(value)]
 
 
+RESENT = "secret re-sent"
+"""How a secret sent again unchanged-as-far-as-anyone-can-tell is shown (``--resend-secrets``)."""
+
+
 def _field_lines(field: FieldChange, sensitive: bool) -> list[Line]:
     old, new = field.before, field.after
+    if sensitive and old == new:  # the marker on both sides: sent again (rotation)
+        return [_line("~", 2, f"{field.path}: {RESENT}")]
     if old is None:
         return _value_lines("+", field.path, new, sensitive)
     if new is None:

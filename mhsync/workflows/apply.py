@@ -74,6 +74,11 @@ def run_apply(
         warnings.extend(scoped.result.warnings)
     elif not request.selection.is_everything:
         raise PlanError("a saved plan is applied whole: --agent and --selector belong to plan")
+    elif request.resend_secrets:
+        raise PlanError(
+            "a saved plan is applied whole: --resend-secrets belongs to plan "
+            "(mhsync plan --resend-secrets --out plan.json)"
+        )
     with project_lock(workspace.root), connect(workspace.target) as connection:
         if scoped is not None:
             planned = plan_against(connection, scoped, request, workspace)

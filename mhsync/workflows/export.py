@@ -33,12 +33,12 @@ from mhsync.manifest.document import HANDLE_PATTERN, Metadata
 from mhsync.manifest.parse import ParsedAgent
 from mhsync.manifest.schema import fragment_schema_text, schema_text
 from mhsync.matching import handle_from_name, match_agents
-from mhsync.selection import Selection
+from mhsync.selection import Selection, is_glob
 from mhsync.state import AgentState, WorkspaceState
 from mhsync.workflows.connect import connect
 from mhsync.workflows.filemerge import merge_into_files
 from mhsync.workflows.livestate import canonical_live, unmodelled_fields, unmodelled_warnings
-from mhsync.workspace import Workspace
+from mhsync.workspace import ENV_TARGET, Workspace
 
 SCHEMA_FILE = Path("schemas") / "agent.schema.json"
 _KEPT_METADATA = tuple(
@@ -59,6 +59,8 @@ class ExportRequest:
     selector: str | None = None
     extract_common: str | None = None
     """Handle of a fragment to write with what every exported agent shares (None: no fragment)."""
+    excluded: tuple[str, ...] = ()
+    """``--exclude-agent`` patterns on handles."""
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,18 @@ class _Existing:
             return {}
         return {k: pinned.metadata[k] for k in _KEPT_METADATA if k in pinned.metadata}
 
+    def pinned(self, uuid: str | None) -> Any:
+        """``metadata.uuid`` as the manifest describing ``uuid`` writes it (None: no manifest):
+        a per-target mapping keeps its other targets' entries on export."""
+        handle = self.matched.get(uuid or "")
+        for parsed in self.agents:
+            if handle is not None and parsed.handle == handle:
+                data = parsed.doc.data
+                metadata = data.get("metadata") if isinstance(data, dict) else None
+                return metadata.get("uuid") if isinstance(metadata, dict) else None
+        pinned = self.rewrite.get(uuid or "")
+        return None if pinned is None else pinned.metadata.get("uuid")
+
 
 def run_export(workspace: Workspace, request: ExportRequest) -> ExportOutcome:
     if not (request.everything or request.agents or request.selector):
@@ -131,6 +145,7 @@ def run_export(workspace: Workspace, request: ExportRequest) -> ExportOutcome:
     if name is not None and not re.fullmatch(HANDLE_PATTERN, name):
         raise ConfigError(f"--extract-common {name!r}: a fragment name must be a lowercase handle")
     target = workspace.target
+    pin_target = None if workspace.name == ENV_TARGET else workspace.name
     with connect(target) as connection:
         raws = list_agents(connection.client)
         existing = existing_manifests(workspace.project, target, request.out_dir, raws)
@@ -149,6 +164,8 @@ def run_export(workspace: Workspace, request: ExportRequest) -> ExportOutcome:
                     uuids=uuids,
                     complete=agent.handle in adopted,
                     metadata=existing.kept_metadata(agent.uuid),
+                    target=pin_target,
+                    pinned=existing.pinned(agent.uuid),
                 ),
             )
             for agent in live.agents.values()
@@ -162,6 +179,7 @@ def run_export(workspace: Workspace, request: ExportRequest) -> ExportOutcome:
             live,
             exported,
             adopt=True,
+            pin_target=pin_target,
         )
         fragment = None
         if request.extract_common is not None:
@@ -247,21 +265,29 @@ def existing_manifests(
 ) -> _Existing:
     """The manifests in ``out_dir`` and which live agents they describe.
 
-    The project's manifests are read too (references may point there), but only documents in
-    ``out_dir`` are merged into; one of them with an error stops the export before any write.
+    When ``out_dir`` lies among the project's manifests, those are read too (references may
+    point there); a directory of its own is read alone, since it may hold copies of the project's
+    agents. Only documents in ``out_dir`` are merged into; one of them with an error stops the
+    export before any write.
     """
     if not out_dir.is_dir():
         return _Existing()
-    result = load_manifests(
-        [*config.manifest_paths(()), out_dir], variables=target.vars, check_env=False
-    )
     inside = out_dir.resolve()
+    project_paths = config.manifest_paths(()) if config.file is not None else []
+    if not any(inside.is_relative_to(path.resolve()) for path in project_paths):
+        project_paths = []  # a directory of its own (a copy of the project's agents, say)
+    result = load_manifests(
+        [*project_paths, out_dir],
+        variables=target.vars,
+        check_env=False,
+        target=None if target.name == ENV_TARGET else target.name,
+    )
 
     def ours(file: str) -> bool:
         return Path(file).resolve().is_relative_to(inside)
 
     broken = {d.file for d in result.errors if ours(d.file)}
-    rewrite = _pinned_and_broken([p for p in result.agents if p.doc.file in broken])
+    rewrite = _pinned_and_broken([p for p in result.agents if p.doc.file in broken], target.name)
     rewritable = {str(pinned.path) for pinned in rewrite.values()}
     errors: list[object] = [
         d for d in result.errors if ours(d.file) and d.file not in rewritable
@@ -286,8 +312,9 @@ def existing_manifests(
     return _Existing(agents, workspace, matching.handles_by_uuid(), rewrite)
 
 
-def _pinned_and_broken(agents: Sequence[ParsedAgent]) -> dict[str, _Pinned]:
-    """The pinned ones among ``agents`` (of files that do not validate) alone in their file."""
+def _pinned_and_broken(agents: Sequence[ParsedAgent], target: str) -> dict[str, _Pinned]:
+    """The pinned ones among ``agents`` (of files that do not validate) alone in their file;
+    a per-target ``metadata.uuid`` mapping pins by its entry for ``target``."""
     per_file: dict[str, int] = {}
     for parsed in agents:
         per_file[parsed.doc.file] = per_file.get(parsed.doc.file, 0) + 1
@@ -298,6 +325,8 @@ def _pinned_and_broken(agents: Sequence[ParsedAgent]) -> dict[str, _Pinned]:
         if not isinstance(metadata, dict):
             continue
         uuid, handle = metadata.get("uuid"), metadata.get("name")
+        if isinstance(uuid, dict):
+            uuid = uuid.get(target)
         if per_file[parsed.doc.file] == 1 and isinstance(uuid, str) and isinstance(handle, str):
             out.setdefault(uuid, _Pinned(handle, Path(parsed.doc.file), metadata))
     return out
@@ -345,10 +374,16 @@ def _choose(
                 for raw in candidates
                 if selection.selects(handles[raw.uuid], existing.labels(raw.uuid))
             ]
+    if request.excluded:
+        leave_out = Selection.parse(excluded=request.excluded)
+        chosen = [raw for raw in chosen if leave_out.selects(handles[raw.uuid], {})]
     return chosen
 
 
 def _names(raw: RawAgent, handle: str, wanted: str) -> bool:
-    """``--agent`` may give the uuid, the handle, the display name, or a name that slugs to it."""
+    """``--agent`` may give the uuid, the handle, the display name, a name that slugs to it, or
+    a glob on handles (``volvo-*``)."""
     wanted = wanted.strip()
+    if is_glob(wanted):
+        return Selection.parse([wanted]).selects(handle, {})
     return wanted in (raw.uuid, handle, raw.name) or handle_from_name(wanted) == handle

@@ -24,6 +24,7 @@ from ruamel.yaml.comments import CommentedMap
 from mhsync import atomic
 from mhsync.convert import item_from_manifest
 from mhsync.export import ExportedAgent, merge_agent
+from mhsync.export.document import pin_entry
 from mhsync.export.stream import rewrite
 from mhsync.export.yamlstyle import guess_indent, load_all, split_preamble
 from mhsync.manifest.build import names_for_pinned
@@ -48,11 +49,13 @@ def merge_into_files(
     exported: Mapping[str, ExportedAgent],
     *,
     adopt: bool = False,
+    pin_target: str | None = None,
 ) -> MergedFiles:
     """Write ``live.agents[h]`` into the document of each parsed agent ``h`` (same handles).
 
     ``exported[h]`` is the export of the live agent (``complete=True``): where new values come
-    from. ``adopt``: manage every section the export writes and pin the uuid (for ``export``).
+    from. ``adopt``: manage every section the export writes and pin the uuid (for ``export``),
+    as the entry of ``pin_target`` in a per-target ``metadata.uuid`` mapping when one is given.
     """
     pinned = {a.uuid: a.handle for a in desired.agents.values() if a.uuid}
     by_file: dict[str, list[ParsedAgent]] = {}
@@ -80,7 +83,7 @@ def merge_into_files(
                 live.agents[handle],
                 exported[handle],
             )
-            pinned_now = adopt and _pin(document, live.agents[handle].uuid)
+            pinned_now = adopt and _pin(document, live.agents[handle].uuid, pin_target)
             if result.changed or pinned_now:
                 touched.append(handle)
                 indexes.add(parsed.doc.index - 1)
@@ -124,16 +127,26 @@ def _managing_exported(desired: AgentState, exported: ExportedAgent) -> AgentSta
     return dataclasses.replace(desired, objects=objects, collections=collections)
 
 
-def _pin(document: CommentedMap, uuid: str | None) -> bool:
-    """Add ``metadata.uuid`` after ``metadata.name`` when missing; True when added."""
+def _pin(document: CommentedMap, uuid: str | None, target: str | None) -> bool:
+    """Record ``uuid`` in ``metadata.uuid`` (after ``metadata.name`` when missing): as the entry
+    of ``target`` in a per-target mapping, other targets untouched; True when it changed."""
     metadata = document.get("metadata")
-    if not uuid or not isinstance(metadata, CommentedMap) or metadata.get("uuid") == uuid:
+    if not uuid or not isinstance(metadata, CommentedMap):
+        return False
+    current = metadata.get("uuid")
+    if isinstance(current, CommentedMap) and target is not None:
+        if current.get(target) == uuid:
+            return False
+        current[target] = uuid
+        return True
+    wanted = pin_entry(current, target, uuid)
+    if wanted == current:
         return False
     if "uuid" in metadata:
-        metadata["uuid"] = uuid
+        metadata["uuid"] = wanted
     else:
         keys = list(metadata)
-        metadata.insert(keys.index("name") + 1 if "name" in keys else 0, "uuid", uuid)
+        metadata.insert(keys.index("name") + 1 if "name" in keys else 0, "uuid", wanted)
     return True
 
 

@@ -38,11 +38,13 @@ class LiveRead:
     references: dict[str, str] = field(default_factory=dict)
     unmodelled: dict[str, list[str]] = field(default_factory=dict)
     """Field path mhsync does not model -> handles of the agents read that carry it."""
+    selection_warnings: list[str] = field(default_factory=list)
+    """``--agent`` globs and ``--exclude-agent`` patterns that matched no agent."""
 
     @property
     def warnings(self) -> list[str]:
-        """One warning per unmodelled field (``unmodelled_warnings``)."""
-        return unmodelled_warnings(self.unmodelled)
+        """Patterns that matched nothing, then one warning per unmodelled field."""
+        return [*self.selection_warnings, *unmodelled_warnings(self.unmodelled)]
 
     def for_executor(self) -> WorkspaceState:
         """``state`` plus reference-only stand-ins for matched agents outside the selection."""
@@ -56,6 +58,7 @@ def read_live(
     include_unmatched: bool,
     selection: Selection = EVERYTHING,
     parallelism: int = 8,
+    patterns_must_match: bool | None = None,
 ) -> LiveRead:
     """The live agents in scope, in canonical form under the desired handles.
 
@@ -64,7 +67,9 @@ def read_live(
     list moved while it was read must not be created twice. Unmatched live agents are read
     (intents and webhooks too) only when they may be deleted, and only those the selection
     names (``Selection.selects_unmanaged``). With ``include_unmatched``, ``--agent`` may name a
-    live-only agent by its derived handle; any other unknown handle raises ``ConfigError``.
+    live-only agent by its derived handle; any other unknown handle raises ``ConfigError``, and
+    a pattern matching nothing is a warning (an error with ``include_unmatched``, unless
+    ``patterns_must_match`` says otherwise: compare reads live-only agents but deletes nothing).
     """
     raws = list_agents(client, parallelism=parallelism)
     matching = match_agents(desired, raws)
@@ -72,7 +77,8 @@ def read_live(
         raws = confirm_agents(client, raws, parallelism=parallelism)
         matching = match_agents(desired, raws)
     known = [*desired.agents, *(matching.unmatched if include_unmatched else ())]
-    selection.check_known(known)
+    strict = include_unmatched if patterns_must_match is None else patterns_must_match
+    warnings = selection.check_known(known, prune=strict)
     in_scope: dict[str, RawAgent] = {
         handle: raw
         for handle, raw in matching.matched.items()
@@ -96,7 +102,7 @@ def read_live(
     unique = {id(raw): raw for raw in in_scope.values()}.values()
     read_separate_sections(client, unique, parallelism=parallelism, on_agent=convert)
     state = WorkspaceState({handle: converted[handle] for handle in sorted(converted)})
-    return LiveRead(state, matching, references, unmodelled_fields(in_scope))
+    return LiveRead(state, matching, references, unmodelled_fields(in_scope), warnings)
 
 
 def would_create(desired: WorkspaceState, matching: Matching, selection: Selection) -> bool:

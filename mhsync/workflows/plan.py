@@ -40,6 +40,8 @@ class PlanRequest:
     selection: Selection = EVERYTHING
     parallelism: int = 8
     """Requests in flight at once while reading intents and webhooks of each agent."""
+    resend_secrets: bool = False
+    """Send every webhook secret and intent auth token in scope again (rotation)."""
 
 
 @dataclass
@@ -114,6 +116,7 @@ def plan_against(
             if name
         ),
         named_scope=bool(selection.handles),
+        resend_secrets=request.resend_secrets,
     )
     live = read_live(
         connection.client,

@@ -9,8 +9,10 @@ that did not change stay as written. Only what manifests manage is pulled: secti
 
 from __future__ import annotations
 
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from mhsync import atomic
 from mhsync.config import Target
@@ -20,12 +22,13 @@ from mhsync.export.yamlstyle import guess_indent, load_all, split_preamble
 from mhsync.manifest import Diagnostic
 from mhsync.manifest.parse import ParsedAgent
 from mhsync.selection import Selection
+from mhsync.state import AgentState
 from mhsync.workflows.connect import connect
 from mhsync.workflows.filemerge import file_items
 from mhsync.workflows.livestate import EVERYTHING, read_live
 from mhsync.workflows.plan import load_scope
 from mhsync.workflows.pull_sources import route, write_prose
-from mhsync.workspace import Workspace
+from mhsync.workspace import ENV_TARGET, Workspace
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,10 @@ def run_pull(workspace: Workspace, request: PullRequest) -> PullOutcome:
                 live.agents[handle],
                 export_agent(live.agents[handle], ExportOptions(complete=True)),
             )
-            if result.changed:
+            repinned = record_pin(
+                documents[parsed.doc.index - 1], workspace, live.agents[handle]
+            )
+            if result.changed or repinned:
                 touched.append(handle)
                 changed_documents.add(parsed.doc.index - 1)
                 secrets.extend(result.secrets)
@@ -112,3 +118,19 @@ def run_pull(workspace: Workspace, request: PullRequest) -> PullOutcome:
         requests,
         left_alone,
     )
+
+
+def record_pin(document: Any, workspace: Workspace, live: AgentState) -> bool:
+    """Write this target's entry into a per-target ``metadata.uuid`` mapping (others untouched).
+
+    Only a mapping is written to: a plain uuid already pins every target, and a manifest without
+    one matches by name, as its author chose."""
+    metadata = document.get("metadata") if isinstance(document, Mapping) else None
+    pins = metadata.get("uuid") if isinstance(metadata, Mapping) else None
+    if not isinstance(pins, MutableMapping) or workspace.name == ENV_TARGET or not live.uuid:
+        return False
+    if pins.get(workspace.name) == live.uuid:
+        return False
+    pins[workspace.name] = live.uuid
+    return True
+

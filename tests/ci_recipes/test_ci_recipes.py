@@ -121,7 +121,7 @@ def test_command_line_parses_with_the_real_command(args: list[str]) -> None:
 @pytest.mark.parametrize(
     ("source", "expected"),
     [
-        ("github-actions", {"validate", "fmt", "plan", "apply", "drift", "pull"}),
+        ("github-actions", {"validate", "fmt", "plan", "apply", "drift", "pull", "compare"}),
         ("gitlab-ci", {"validate", "fmt", "plan", "apply", "drift", "pull"}),
         ("pre-commit-hooks", {"validate", "fmt"}),
     ],
@@ -136,7 +136,7 @@ def test_github_workflow_triggers_and_jobs() -> None:
     assert set(workflow["on"]) >= {"pull_request", "push", "schedule"}
     assert workflow["on"]["push"]["branches"] == ["main"]
     jobs = workflow["jobs"]
-    assert set(jobs) == {"plan", "apply", "drift", "drift-pull-request"}
+    assert set(jobs) == {"plan", "apply", "drift", "drift-pull-request", "promote"}
     assert jobs["plan"]["permissions"]["pull-requests"] == "write"
     (plan,) = [s for s in jobs["plan"]["steps"] if "plan" in s.get("with", {}).get("command", "")]
     assert MHSYNC_ACTION.match(plan["uses"])
@@ -144,6 +144,17 @@ def test_github_workflow_triggers_and_jobs() -> None:
     assert "refs/heads/main" in jobs["apply"]["if"]
     uses = [s.get("uses", "") for s in jobs["drift-pull-request"]["steps"]]
     assert any(u.startswith("peter-evans/create-pull-request@") for u in uses)
+
+
+def test_github_promotion_is_gated_by_compare() -> None:
+    """compare before the production apply (on the last promoted commit) and after it."""
+    steps = load(GITHUB)["jobs"]["promote"]["steps"]
+    lines = [args for step in steps for args in mhsync_lines(step.get("run", ""))]
+    order = [(args[0], *(a for a in args[1:] if not a.startswith("-"))) for args in lines]
+    assert order.index(("compare", "staging", "production")) < order.index(("apply", "production"))
+    assert order[-1] == ("compare", "staging", "production")
+    gate = next(s for s in steps if s.get("name", "").startswith("Gate"))["run"]
+    assert "exit $code" in gate and "mhsync-promoted" in gate
 
 
 def test_pre_commit_hooks_are_python_and_read_the_whole_project() -> None:

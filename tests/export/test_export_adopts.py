@@ -60,7 +60,8 @@ def test_export_all_merges_into_existing_unpinned_manifests(applied: Project, mh
         "name: whatsapp-support\n",
     ):
         assert kept in text, kept
-    assert text.count("\n  uuid: ") == 2, "each agent's uuid is pinned"
+    # each agent's uuid is pinned, as the entry of the target exported from (issue 15)
+    assert text.count("\n  uuid:\n    local: ") == 2, "each agent's uuid is pinned"
     plan = mh("plan", "--detailed-exitcode")
     assert plan.code == 0, plan.text
     again = mh("export", "--all", "-o", "agents")
