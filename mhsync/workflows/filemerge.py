@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -134,11 +134,8 @@ def _pin(document: CommentedMap, uuid: str | None, target: str | None) -> bool:
     if not uuid or not isinstance(metadata, CommentedMap):
         return False
     current = metadata.get("uuid")
-    if isinstance(current, CommentedMap) and target is not None:
-        if current.get(target) == uuid:
-            return False
-        current[target] = uuid
-        return True
+    if isinstance(current, MutableMapping):
+        return record_target_pin(document, target, uuid)
     wanted = pin_entry(current, target, uuid)
     if wanted == current:
         return False
@@ -147,6 +144,20 @@ def _pin(document: CommentedMap, uuid: str | None, target: str | None) -> bool:
     else:
         keys = list(metadata)
         metadata.insert(keys.index("name") + 1 if "name" in keys else 0, "uuid", wanted)
+    return True
+
+
+def record_target_pin(document: Any, target: str | None, uuid: str | None) -> bool:
+    """Write ``target``'s entry into a per-target ``metadata.uuid`` mapping, in place (comments
+    and the other targets' entries kept); True when it changed. Anything but a mapping is left
+    alone: a plain uuid already pins every target, and no uuid means matching by name."""
+    metadata = document.get("metadata") if isinstance(document, Mapping) else None
+    pins = metadata.get("uuid") if isinstance(metadata, Mapping) else None
+    if not isinstance(pins, MutableMapping) or target is None or not uuid:
+        return False
+    if pins.get(target) == uuid:
+        return False
+    pins[target] = uuid
     return True
 
 

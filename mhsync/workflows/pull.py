@@ -9,7 +9,6 @@ that did not change stay as written. Only what manifests manage is pulled: secti
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ from mhsync.manifest.parse import ParsedAgent
 from mhsync.selection import Selection
 from mhsync.state import AgentState
 from mhsync.workflows.connect import connect
-from mhsync.workflows.filemerge import file_items
+from mhsync.workflows.filemerge import file_items, record_target_pin
 from mhsync.workflows.livestate import EVERYTHING, read_live
 from mhsync.workflows.plan import load_scope
 from mhsync.workflows.pull_sources import route, write_prose
@@ -125,12 +124,6 @@ def record_pin(document: Any, workspace: Workspace, live: AgentState) -> bool:
 
     Only a mapping is written to: a plain uuid already pins every target, and a manifest without
     one matches by name, as its author chose."""
-    metadata = document.get("metadata") if isinstance(document, Mapping) else None
-    pins = metadata.get("uuid") if isinstance(metadata, Mapping) else None
-    if not isinstance(pins, MutableMapping) or workspace.name == ENV_TARGET or not live.uuid:
-        return False
-    if pins.get(workspace.name) == live.uuid:
-        return False
-    pins[workspace.name] = live.uuid
-    return True
+    target = None if workspace.name == ENV_TARGET else workspace.name
+    return record_target_pin(document, target, live.uuid)
 
