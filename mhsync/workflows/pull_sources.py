@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import os
 import re
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mhsync import atomic
 from mhsync.manifest.files import MARKER
 from mhsync.manifest.fragments import ComposedDoc
 from mhsync.manifest.parse import ParsedAgent
@@ -126,12 +125,5 @@ def write_prose(path: Path, text: str) -> bool:
     """Write ``text`` to ``path`` atomically; True when it changed."""
     if path.is_file() and path.read_text(encoding="utf-8") == text:
         return False
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    atomic.write_text(path, text)  # fsync and rename, the file's mode kept
     return True
