@@ -17,12 +17,12 @@ from mhsync.cli.common import (
     target_option,
     use_color,
 )
+from mhsync.cli.finish import report_end
 from mhsync.cli.interrupt import Interruption
 from mhsync.cli.progress import progress_reporter
-from mhsync.errors import ApplyError, ConfigError
+from mhsync.errors import ConfigError
 from mhsync.plan import Plan
 from mhsync.render import render_text
-from mhsync.render.counts import apply_line
 from mhsync.selection import Selection
 from mhsync.workflows.apply import ApplyRequest, load_plan_file, run_apply
 from mhsync.workflows.snapshot import snapshot_hook
@@ -110,20 +110,4 @@ def apply_command(
     if not outcome.plan.has_changes:
         click.echo(render_text(outcome.plan, color=use_color()), nl=False)
         return
-    if not outcome.approved:
-        note("Apply cancelled; nothing was changed.")
-        return
-    if outcome.snapshot is not None:
-        note(f"Snapshot saved: {outcome.snapshot} (undo with: mhsync rollback {outcome.snapshot})")
-    report = outcome.report
-    assert report is not None
-    for line in report.notes:
-        note(line)
-    if not report.ok:
-        for line in report.lines():
-            click.echo(line)
-        raise ApplyError(
-            f"apply failed: {len(report.failed)} change(s) failed; run apply again to converge",
-            report,
-        )
-    click.echo(apply_line("Apply", outcome.plan, outcome.requests))
+    report_end(outcome, "Apply", hint="; run apply again to converge", executor_notes=True)

@@ -8,12 +8,12 @@ from pathlib import Path
 import click
 
 from mhsync.cli.common import chosen_workspace, note, on_terminal, target_option, use_color
+from mhsync.cli.finish import report_end
 from mhsync.cli.interrupt import Interruption
 from mhsync.cli.progress import progress_reporter
-from mhsync.errors import ApplyError, ConfigError
+from mhsync.errors import ConfigError
 from mhsync.plan import Plan
 from mhsync.render import render_text
-from mhsync.render.counts import apply_line
 from mhsync.workflows.rollback import RollbackRequest, run_rollback, snapshot_target
 from mhsync.workflows.snapshot import snapshot_hook
 
@@ -59,15 +59,4 @@ def rollback_command(
     if not outcome.plan.has_changes:
         click.echo("Nothing to roll back: the workspace matches the snapshot.")
         return
-    if not outcome.approved:
-        note("Rollback cancelled; nothing was changed.")
-        return
-    if outcome.snapshot is not None:
-        note(f"Snapshot saved: {outcome.snapshot} (undo with: mhsync rollback {outcome.snapshot})")
-    report = outcome.report
-    assert report is not None
-    if not report.ok:
-        for line in report.lines():
-            click.echo(line)
-        raise ApplyError(f"rollback failed: {len(report.failed)} change(s) failed", report)
-    click.echo(apply_line("Rollback", outcome.plan, outcome.requests))
+    report_end(outcome, "Rollback", executor_notes=False)
