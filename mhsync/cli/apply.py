@@ -41,7 +41,7 @@ def _plan_file(paths: tuple[Path, ...]) -> Path | None:
 @click.option("--auto-approve", is_flag=True, help="Apply without asking (required in CI).")
 @click.option(
     "--parallelism", type=click.IntRange(1, 64), default=4, show_default=True,
-    help="Agents applied at the same time.",
+    help="Requests in flight at once, reading and writing (agents written at once).",
 )
 @click.option("--prune", is_flag=True, help="Also delete live agents absent from the manifests.")
 @click.option("--max-deletes", type=click.IntRange(min=0), help="Fail if more deletes are planned.")

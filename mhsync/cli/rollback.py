@@ -24,7 +24,7 @@ from mhsync.workflows.snapshot import snapshot_hook
 @click.option("--auto-approve", is_flag=True, help="Roll back without asking (required in CI).")
 @click.option(
     "--parallelism", type=click.IntRange(1, 64), default=4, show_default=True,
-    help="Agents written at the same time.",
+    help="Requests in flight at once, reading and writing (agents written at once).",
 )
 @click.option("--no-snapshot", is_flag=True, help="Skip saving the live state first.")
 def rollback_command(

@@ -38,6 +38,7 @@ class ApplyRequest(PlanRequest):
     plan_file: Path | None = None
     """Where ``saved_plan`` came from, for messages."""
     parallelism: int = 4
+    """Most requests in flight at once, reading (manifests or saved plan) and writing."""
 
 
 @dataclass
@@ -91,7 +92,7 @@ def run_apply(
                     f"{request.plan_file or 'the saved plan'} was made for target "
                     f"{plan.target!r}, not {workspace.name!r}"
                 )
-            live = read_live_for_plan(connection, plan)
+            live = read_live_for_plan(connection, plan, parallelism=request.parallelism)
             ensure_fresh(plan, live)
         if not plan.has_changes:
             return ApplyOutcome(plan, True, None, connection.counter.total, warnings)
@@ -126,19 +127,23 @@ def load_plan_file(path: Path) -> Plan:
         raise PlanError(f"{path} is not an mhsync plan file: {first}") from None
 
 
-def read_live_for_plan(connection: Connection, plan: Plan) -> WorkspaceState:
+def read_live_for_plan(
+    connection: Connection, plan: Plan, *, parallelism: int = 1
+) -> WorkspaceState:
     """The live agents a saved plan names, read and canonicalised as at plan time.
+
+    At most ``parallelism`` requests are in flight at once (``apply --parallelism``).
 
     References are read through the plan's ``agent_handles`` (every agent matched when it was
     made, selected or not), so fingerprints compare like for like; agents outside the plan that
     are still live come back as reference-only stand-ins for the executor.
     """
-    listed = list_agents(connection.client)
+    listed = list_agents(connection.client, parallelism=parallelism)
     if any(a.action is Action.CREATE for a in plan.agents):
-        listed = confirm_agents(connection.client, listed)
+        listed = confirm_agents(connection.client, listed, parallelism=parallelism)
     raws = {raw.uuid: raw for raw in listed}
     in_scope = {a.handle: raws[a.uuid] for a in plan.agents if a.uuid and a.uuid in raws}
-    read_separate_sections(connection.client, in_scope.values())
+    read_separate_sections(connection.client, in_scope.values(), parallelism=parallelism)
     references = {
         a.uuid: a.handle for a in plan.agents if a.uuid and a.action is not Action.DELETE
     }

@@ -46,6 +46,7 @@ from mhsync.workspace import Workspace
 class RollbackRequest:
     snapshot: Path
     parallelism: int = 4
+    """Most requests in flight at once, reading the workspace and writing it."""
 
 
 def snapshot_target(snapshot: Path) -> str | None:
@@ -94,9 +95,11 @@ def run_rollback(
     result = load_manifests([request.snapshot], variables=target.vars, check_env=False)
     if result.errors:
         raise ManifestError(f"{len(result.errors)} error(s) in the snapshot", list(result.errors))
-    plan_request = PlanRequest(paths=(request.snapshot,))
+    plan_request = PlanRequest(paths=(request.snapshot,), parallelism=request.parallelism)
     with project_lock(workspace.root), connect(target) as connection:
-        live_uuids = {raw.uuid for raw in list_agents(connection.client)}
+        live_uuids = {
+            raw.uuid for raw in list_agents(connection.client, parallelism=request.parallelism)
+        }
         recreated = []
         for agent in result.workspace.agents.values():
             if agent.uuid and agent.uuid not in live_uuids:
