@@ -29,19 +29,21 @@ class UsedBy:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Diagnostic:
     """One problem at ``file:line:col`` (1-based; line 0 means the file as a whole).
 
     ``path`` is the dotted field path inside the document (``spec.guard_rules[1].then_action``),
     empty for problems of the file or the YAML itself. ``code`` is a stable machine-readable kind
     (see ``docs/manifests.md``) that tests and CI filters can rely on.
+    Built by keyword only: among nine fields, five of them strings, a positional call hides
+    which string is the message and which the hint.
     """
 
     file: str
-    line: int
-    col: int
-    path: str
+    line: int = 0
+    col: int = 0
+    path: str = ""
     message: str
     severity: Severity = "error"
     hint: str | None = None

@@ -86,14 +86,12 @@ def unrecognised(display: str, read: ReadResult) -> Diagnostic | None:
     if not read.docs and not read.diagnostics:
         return _empty(display)
     return Diagnostic(
-        display,
-        0,
-        0,
-        "",
-        "not recognised as a manifest (no `apiVersion: mhsync/...` or `kind: Agent`); skipped",
-        "warning",
-        "keep other YAML out of the manifests paths (`manifests:` in mhsync.yaml), or fix it",
-        "not-a-manifest",
+        file=display,
+        message="not recognised as a manifest (no `apiVersion: mhsync/...` or `kind: Agent`); "
+        "skipped",
+        severity="warning",
+        hint="keep other YAML out of the manifests paths (`manifests:` in mhsync.yaml), or fix it",
+        code="not-a-manifest",
     )
 
 
@@ -107,7 +105,9 @@ def _is_ours(data: object) -> bool:
 
 
 def _empty(display: str) -> Diagnostic:
-    return Diagnostic(display, 0, 0, "", "file holds no documents", "warning", None, "empty-file")
+    return Diagnostic(
+        file=display, message="file holds no documents", severity="warning", code="empty-file"
+    )
 
 
 def discover(paths: Sequence[Path]) -> tuple[list[Found], list[Diagnostic]]:
@@ -120,14 +120,10 @@ def discover(paths: Sequence[Path]) -> tuple[list[Found], list[Diagnostic]]:
             if not inside:
                 problems.append(
                     Diagnostic(
-                        str(path),
-                        0,
-                        0,
-                        "",
-                        "no manifests found here",
-                        "warning",
-                        None,
-                        "no-manifests",
+                        file=str(path),
+                        message="no manifests found here",
+                        severity="warning",
+                        code="no-manifests",
                     )
                 )
             found.extend(inside)
@@ -135,7 +131,7 @@ def discover(paths: Sequence[Path]) -> tuple[list[Found], list[Diagnostic]]:
             found.append(Found(path, True))
         else:
             problems.append(
-                Diagnostic(str(path), 0, 0, "", "no such file or directory", code="file-missing")
+                Diagnostic(file=str(path), message="no such file or directory", code="file-missing")
             )
     seen: set[Path] = set()
     unique: list[Found] = []

@@ -148,7 +148,10 @@ def check_project_ignore(paths: Iterable[str], config_file: str) -> list[Diagnos
     fields = AgentSpec.model_fields
     return [
         Diagnostic(
-            config_file, 0, 0, f"ignore[{index}]", IGNORE_PATH_MESSAGE, code="bad-ignore-path"
+            file=config_file,
+            path=f"ignore[{index}]",
+            message=IGNORE_PATH_MESSAGE,
+            code="bad-ignore-path",
         )
         for index, path in enumerate(paths)
         if not (len(parts := path.split(".")) >= 2 and parts[0] == "spec" and parts[1] in fields)

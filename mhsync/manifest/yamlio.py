@@ -150,7 +150,16 @@ class SourceDoc:
         marks = {"value": self.value_mark, "key": self.key_mark, "container": self.container_mark}
         mark = marks[at](loc)
         path = format_loc(loc)
-        return Diagnostic(self.file, mark.line, mark.col, path, message, severity, hint, code)
+        return Diagnostic(
+            file=self.file,
+            line=mark.line,
+            col=mark.col,
+            path=path,
+            message=message,
+            severity=severity,
+            hint=hint,
+            code=code,
+        )
 
     def get(self, loc: Loc) -> Any:
         """The plain value at ``loc``, or ``None`` when there is none."""
@@ -265,11 +274,11 @@ class _Builder:
                 at, first = unpack(key_mark), unpack(keys[child])
                 self.duplicates.append(
                     Diagnostic(
-                        self.doc.file,
-                        at.line,
-                        at.col,
-                        format_loc(child),
-                        f"duplicate key `{key}` (first at line {first.line})",
+                        file=self.doc.file,
+                        line=at.line,
+                        col=at.col,
+                        path=format_loc(child),
+                        message=f"duplicate key `{key}` (first at line {first.line})",
                         code="yaml-duplicate-key",
                     )
                 )
@@ -382,7 +391,7 @@ def read_text(path: Path, display: str) -> tuple[str | None, Diagnostic | None]:
     """The file's text, or why it cannot be used (too large, unreadable, not UTF-8)."""
 
     def problem(message: str, code: str, line: int = 0, col: int = 0) -> Diagnostic:
-        return Diagnostic(display, line, col, "", message, code=code)
+        return Diagnostic(file=display, line=line, col=col, message=message, code=code)
 
     try:
         size = path.stat().st_size
@@ -476,11 +485,10 @@ def _refusal(text: str, display: str, pure: bool) -> Diagnostic | None:
                 continue
             mark = event.start_mark
             return Diagnostic(
-                display,
-                mark.line + 1,
-                mark.column + 1,
-                "",
-                message,
+                file=display,
+                line=mark.line + 1,
+                col=mark.column + 1,
+                message=message,
                 code="yaml-too-deep" if code == "deep" else "yaml-too-many-values",
             )
     return None
@@ -503,7 +511,12 @@ def _parse(text: str, display: str, *, pure: bool) -> tuple[ReadResult, bool]:
                 mark, path = refused.mark, format_loc(refused.loc)
                 result.diagnostics.append(
                     Diagnostic(
-                        display, mark.line, mark.col, path, refused.message, code=refused.code
+                        file=display,
+                        line=mark.line,
+                        col=mark.col,
+                        path=path,
+                        message=refused.message,
+                        code=refused.code,
                     )
                 )
                 continue
@@ -515,11 +528,15 @@ def _parse(text: str, display: str, *, pure: bool) -> tuple[ReadResult, bool]:
         result.diagnostics.append(_syntax_diagnostic(exc, text, display))
         return result, True
     except YAMLError as exc:
-        result.diagnostics.append(Diagnostic(display, 0, 0, "", f"YAML error: {exc}", code="yaml"))
+        result.diagnostics.append(
+            Diagnostic(file=display, message=f"YAML error: {exc}", code="yaml")
+        )
         return result, True
     except RecursionError:
         result.diagnostics.append(
-            Diagnostic(display, 0, 0, "", "YAML nesting is too deep to read", code="yaml-too-deep")
+            Diagnostic(
+                file=display, message="YAML nesting is too deep to read", code="yaml-too-deep"
+            )
         )
         return result, True
     return result, False
@@ -675,16 +692,21 @@ def _syntax_diagnostic(exc: MarkedYAMLError, text: str, display: str) -> Diagnos
     col = mark.column + 1 if mark is not None else 0
     if mark is not None and _is_tab_at(text, mark.line, mark.column):
         return Diagnostic(
-            display,
-            line,
-            col,
-            "",
-            "tab character in indentation; YAML indents with spaces only",
+            file=display,
+            line=line,
+            col=col,
+            message="tab character in indentation; YAML indents with spaces only",
             code="yaml-tab",
         )
     problem = " ".join(str(exc.problem or exc.context or "syntax error").split())
     context = f" {exc.context}" if exc.context and exc.problem else ""
-    return Diagnostic(display, line, col, "", f"YAML syntax error: {problem}{context}", code="yaml")
+    return Diagnostic(
+        file=display,
+        line=line,
+        col=col,
+        message=f"YAML syntax error: {problem}{context}",
+        code="yaml",
+    )
 
 
 def _is_tab_at(text: str, line: int, col: int) -> bool:

@@ -314,11 +314,11 @@ def test_diagnostics_are_sorted_by_file_line_col(write: Writer) -> None:
 
 def test_diagnostic_text_and_json_forms() -> None:
     error = Diagnostic(
-        "x.yaml",
-        12,
-        7,
-        "spec.guard_rules[1].when_conditon",
-        "unknown field",
+        file="x.yaml",
+        line=12,
+        col=7,
+        path="spec.guard_rules[1].when_conditon",
+        message="unknown field",
         hint="did you mean `when_condition`?",
         code="unknown-field",
     )
@@ -326,9 +326,11 @@ def test_diagnostic_text_and_json_forms() -> None:
         "x.yaml:12:7: spec.guard_rules[1].when_conditon: unknown field"
         " (did you mean `when_condition`?)"
     )
-    warning = Diagnostic("x.yaml", 3, 1, "spec.role", "is not set", "warning")
+    warning = Diagnostic(
+        file="x.yaml", line=3, col=1, path="spec.role", message="is not set", severity="warning"
+    )
     assert str(warning) == "x.yaml:3:1: warning: spec.role: is not set"
-    assert str(Diagnostic("x.yaml", 0, 0, "", "no such file")) == "x.yaml: no such file"
+    assert str(Diagnostic(file="x.yaml", message="no such file")) == "x.yaml: no such file"
     assert error.to_dict() == {
         "file": "x.yaml",
         "line": 12,
@@ -339,6 +341,14 @@ def test_diagnostic_text_and_json_forms() -> None:
         "hint": "did you mean `when_condition`?",
         "code": "unknown-field",
     }
+
+
+def test_a_diagnostic_is_built_by_keyword_only() -> None:
+    """Eight positional fields are read wrongly at a glance (which string is the hint?)."""
+    with pytest.raises(TypeError):
+        Diagnostic("x.yaml", 3, 1, "spec.role", "is not set")  # type: ignore[misc]
+    whole_file = Diagnostic(file="x.yaml", message="no such file")
+    assert (whole_file.line, whole_file.col, whole_file.path) == (0, 0, "")
 
 
 @pytest.mark.parametrize(
