@@ -24,6 +24,7 @@ from mhsync.sections import (
     CORE,
     WRITABLE_SETTINGS_GROUPS,
     SectionDescriptor,
+    api_paths,
     section,
 )
 from mhsync.sections.introspect import inner_model
@@ -305,7 +306,7 @@ def _section_list(
         f"{_agent_label(raw_agent)}: field {key!r} is {seen} where a list of items is expected; "
         "mhsync will not read it as empty (apply would re-create every item)",
         method="GET",
-        path="/agents",
+        path=api_paths.AGENTS,
         field=key,
     )
 
@@ -319,13 +320,16 @@ def _check_identities(
             continue
         field_name = descriptor.identity or "content"
         where = descriptor.embedded_as or descriptor.key
-        path = "/agents" if descriptor.embedded_as else f"/agents/{{uuid}}{descriptor.path}"
+        agent = api_paths.agent_path(str(raw_agent.get("agent_uuid") or "?"))
+        path = api_paths.section_path(agent, descriptor)
+        if descriptor.embedded_as:
+            path = api_paths.AGENTS
         raise UnexpectedResponseError(
             f"{_agent_label(raw_agent)}: a {where} item ({descriptor.uuid_field} "
             f"{item.uuid or 'unknown'}) has no {field_name!r}, the field mhsync matches "
             f"{where} by; give it one in the dashboard (or delete it), then run again",
             method="GET",
-            path=path.replace("{uuid}", str(raw_agent.get("agent_uuid") or "?")),
+            path=path,
             field=f"{where}[].{field_name}",
         )
 

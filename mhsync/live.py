@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from mhsync.errors import ListChangedError
-from mhsync.sections import COLLECTIONS
+from mhsync.sections import COLLECTIONS, api_paths
 
 SEPARATE_SECTIONS = tuple(d for d in COLLECTIONS if d.embedded_as is None)
 """Sections read from their own list endpoint rather than from the agent JSON."""
@@ -57,7 +57,10 @@ def list_agents(client: ReadClient, *, parallelism: int = 1) -> list[RawAgent]:
     With ``parallelism`` above 1, pages after the first are read concurrently.
     """
     pages = client.paginate(
-        "/agents", per_page=LIST_PAGE_SIZE, parallelism=parallelism, identity=AGENT_IDENTITY
+        api_paths.AGENTS,
+        per_page=LIST_PAGE_SIZE,
+        parallelism=parallelism,
+        identity=AGENT_IDENTITY,
     )
     return [RawAgent(dict(a)) for a in pages]
 
@@ -82,7 +85,7 @@ def confirm_agents(
         f"the agent list differed on each of {CONFIRM_READS + 1} reads; nothing will be "
         "created from it: run again when the workspace is quiet",
         method="GET",
-        path="/agents",
+        path=api_paths.AGENTS,
     )
 
 
@@ -101,7 +104,7 @@ def read_separate_sections(
     """
     agents = list(agents)
     jobs = [
-        (agent, d.key, f"/agents/{agent.uuid}{d.path}")
+        (agent, d.key, api_paths.section_path(api_paths.agent_path(agent.uuid), d))
         for agent in agents
         for d in SEPARATE_SECTIONS
     ]

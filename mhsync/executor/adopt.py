@@ -15,7 +15,7 @@ from typing import Any
 from mhsync.convert import References, identity_of, item_from_api
 from mhsync.errors import MhsyncError
 from mhsync.executor.context import AgentRun, ExecutorClient
-from mhsync.sections import CORE, SectionDescriptor
+from mhsync.sections import CORE, SectionDescriptor, api_paths
 
 AGENT_LIST_PAGE = 100
 
@@ -31,7 +31,7 @@ def find_landed_agent(
     name = (after.get(CORE.key) or {}).get("name")
     candidates = [
         raw
-        for raw in client.paginate("/agents", per_page=AGENT_LIST_PAGE)
+        for raw in client.paginate(api_paths.AGENTS, per_page=AGENT_LIST_PAGE)
         if raw.get("name") == name and raw.get("agent_uuid") not in known_uuids
     ]
     if len(candidates) > 1:
@@ -74,6 +74,6 @@ def read_items(
     """The live items of one section of ``run``'s agent, in the server's order."""
     if descriptor.embedded_as is None:
         return [dict(raw) for raw in client.get_list(list_path)]
-    agent = client.get(f"/agents/{run.uuid}")
+    agent = client.get(api_paths.agent_path(str(run.uuid)))
     raw_items = agent.get(descriptor.embedded_as) if isinstance(agent, Mapping) else None
     return [dict(raw) for raw in raw_items or [] if isinstance(raw, Mapping)]

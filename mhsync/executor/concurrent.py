@@ -38,7 +38,7 @@ from mhsync.convert import References, item_from_api
 from mhsync.errors import MhsyncError
 from mhsync.executor.adopt import AGENT_LIST_PAGE
 from mhsync.executor.context import ExecutorClient
-from mhsync.sections import SectionDescriptor
+from mhsync.sections import SectionDescriptor, api_paths
 
 CREATED_AT = "created_at"
 """Server timestamp of an object's creation (CONTRACT 1, DOC)."""
@@ -98,7 +98,7 @@ def earlier_twin(
 
 def read_roster(client: ExecutorClient) -> list[dict[str, Any]]:
     """Every live agent (one paginated read)."""
-    return [dict(raw) for raw in client.paginate("/agents", per_page=AGENT_LIST_PAGE)]
+    return [dict(raw) for raw in client.paginate(api_paths.AGENTS, per_page=AGENT_LIST_PAGE)]
 
 
 def find_twins(
@@ -187,7 +187,7 @@ class Settler:
         for twin in twins:
             self._count()
             try:
-                self._client.delete(f"/agents/{twin.ours}")
+                self._client.delete(api_paths.agent_path(twin.ours))
             except MhsyncError as exc:
                 settled.append(Settled(twin, str(exc)))
                 continue

@@ -30,7 +30,7 @@ from mhsync.executor.progress import Progress
 from mhsync.executor.report import ChangeOutcome, ChangeStatus
 from mhsync.executor.secrets import SecretBook
 from mhsync.plan import AGENT_SECTION, Action, AgentPlan, Call, CallKind, Change
-from mhsync.sections import SectionDescriptor, section
+from mhsync.sections import SectionDescriptor, api_paths, section
 from mhsync.state import AgentState
 
 
@@ -176,7 +176,7 @@ class AgentRunner:
         descriptor = section(last.section)
         if self.run_state.uuid is None:
             return
-        base = f"/agents/{self.run_state.uuid}"
+        base = api_paths.agent_path(self.run_state.uuid)
         ours = {}
         for position in batch:
             uuid = outcomes[position].uuid
@@ -184,7 +184,7 @@ class AgentRunner:
                 ours[uuid] = position
         refs = self.run_state.references(self.shared.directory)
         try:
-            listed = self._listed(descriptor, f"{base}{descriptor.path}")
+            listed = self._listed(descriptor, api_paths.section_path(base, descriptor))
             keys = {}
             for raw in listed:
                 item = item_from_api(descriptor, raw, refs)
@@ -206,7 +206,7 @@ class AgentRunner:
             done = outcomes[position]
             self.shared.count_request()
             try:
-                self.shared.client.delete(f"{base}{descriptor.item_path(uuid)}")
+                self.shared.client.delete(api_paths.item_path(base, descriptor, uuid))
             except MhsyncError as exc:
                 error = f"another run created the same item first ({kept}); deleting ours: {exc}"
                 outcomes[position] = ChangeOutcome(

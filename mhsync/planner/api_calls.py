@@ -1,7 +1,8 @@
-"""Addresses and HTTP calls of changes: the only place that spells paths and methods.
+"""Addresses and HTTP calls of changes: the only place that chooses a change's method.
 
-Paths are relative to the base URL. An agent created earlier in the same apply has no uuid at
-plan time; its path segment is the placeholder ``{agent:HANDLE}`` the executor substitutes.
+Paths come from ``mhsync.sections.api_paths`` (the one module that spells them). An agent
+created earlier in the same apply has no uuid at plan time; its path segment is the placeholder
+``{agent:HANDLE}`` the executor substitutes.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import json
 
 from mhsync.errors import PlanError
 from mhsync.plan import Call, CallKind
-from mhsync.sections import SectionDescriptor
+from mhsync.sections import SectionDescriptor, api_paths
 
 
 def agent_address(handle: str) -> str:
@@ -30,14 +31,14 @@ def item_address(handle: str, descriptor: SectionDescriptor, key: str, index: in
 
 def agent_path(handle: str, uuid: str | None, *, new: bool) -> str:
     if new:
-        return f"/agents/{{agent:{handle}}}"
+        return api_paths.new_agent_path(handle)
     if not uuid:
         raise PlanError(f"{agent_address(handle)}: the live agent has no uuid")
-    return f"/agents/{uuid}"
+    return api_paths.agent_path(uuid)
 
 
 def agent_create() -> Call:
-    return Call(method="POST", path="/agents", kind=CallKind.AGENT_CREATE)
+    return Call(method="POST", path=api_paths.AGENTS, kind=CallKind.AGENT_CREATE)
 
 
 def agent_update(base: str) -> Call:
@@ -56,20 +57,22 @@ def object_write(descriptor: SectionDescriptor, base: str) -> Call:
 
 
 def section_replace(descriptor: SectionDescriptor, base: str) -> Call:
-    return Call(method="PUT", path=f"{base}{descriptor.path}", kind=CallKind.SECTION_REPLACE)
+    path = api_paths.section_path(base, descriptor)
+    return Call(method="PUT", path=path, kind=CallKind.SECTION_REPLACE)
 
 
 def item_create(descriptor: SectionDescriptor, base: str) -> Call:
-    return Call(method="POST", path=f"{base}{descriptor.path}", kind=CallKind.ITEM_CREATE)
+    path = api_paths.section_path(base, descriptor)
+    return Call(method="POST", path=path, kind=CallKind.ITEM_CREATE)
 
 
 def item_update(descriptor: SectionDescriptor, base: str, uuid: str | None, address: str) -> Call:
-    path = f"{base}{descriptor.item_path(_uuid(uuid, address))}"
+    path = api_paths.item_path(base, descriptor, _uuid(uuid, address))
     return Call(method="PATCH", path=path, kind=CallKind.ITEM_UPDATE)
 
 
 def item_delete(descriptor: SectionDescriptor, base: str, uuid: str | None, address: str) -> Call:
-    path = f"{base}{descriptor.item_path(_uuid(uuid, address))}"
+    path = api_paths.item_path(base, descriptor, _uuid(uuid, address))
     return Call(method="DELETE", path=path, kind=CallKind.ITEM_DELETE)
 
 

@@ -41,7 +41,7 @@ from mhsync.planner.roundtrip import (
     unknown_agent_fields,
     unknown_section_fields,
 )
-from mhsync.sections import COLLECTIONS, SECTIONS, SectionDescriptor
+from mhsync.sections import COLLECTIONS, SECTIONS, SectionDescriptor, api_paths
 from mhsync.state import WorkspaceState
 from mhsync.workflows.connect import Connection, connect
 from mhsync.workflows.doctor_agent import (
@@ -210,7 +210,7 @@ class _RoundTrip:
             if raw.name == self.handle and raw.uuid not in self.existing
         ]
         for agent_uuid in doomed:
-            self.client.delete(f"/agents/{agent_uuid}")
+            self.client.delete(api_paths.agent_path(agent_uuid))
         left = [raw.uuid for raw in list_agents(self.client) if raw.uuid in doomed]
         if left:
             return False, f"still listed: {', '.join(left)}; delete {self.handle} by hand"
@@ -289,13 +289,14 @@ def _section_of(path: str) -> SectionDescriptor | None:
 
 def _template(path: str, descriptor: SectionDescriptor | None) -> str:
     """``/agents/{uuid}/guard-rules/{uuid}`` (paths without ids, so findings group)."""
-    if path.rstrip("/") == "/agents":
-        return "/agents"
-    base = "/agents/{uuid}"
+    if path.rstrip("/") == api_paths.AGENTS:
+        return api_paths.AGENTS
+    base = api_paths.agent_path(api_paths.UUID)
     if descriptor is None:
         return base
-    item = path.split(descriptor.path, 1)[1].strip("/")
-    return base + descriptor.path + ("/{uuid}" if item else "")
+    if path.split(descriptor.path, 1)[1].strip("/"):
+        return api_paths.item_path(base, descriptor, api_paths.UUID)
+    return api_paths.section_path(base, descriptor)
 
 
 def _is_agent(answer: Any, descriptor: SectionDescriptor) -> bool:

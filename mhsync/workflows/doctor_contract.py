@@ -30,7 +30,7 @@ from mhsync.planner.contract_facts import (
     FactStatus,
 )
 from mhsync.planner.roundtrip import FindingKind, compare_values, server_owned
-from mhsync.sections import SectionDescriptor, section
+from mhsync.sections import SectionDescriptor, api_paths, section
 from mhsync.state import AgentState, get_path
 
 Observation = tuple[FactStatus, str]
@@ -124,7 +124,7 @@ class ContractProbe:
     def agent_path(self) -> str:
         if self.agent_uuid is None:
             raise _Missing("the doctor agent was not created and read back")
-        return f"/agents/{self.agent_uuid}"
+        return api_paths.agent_path(self.agent_uuid)
 
     def agent(self) -> dict[str, Any]:
         """The doctor agent's JSON: by ``GET /agents/{uuid}`` when that probe held, else from
@@ -134,7 +134,7 @@ class ContractProbe:
             if isinstance(data, dict):
                 return data
         path = self.agent_path  # raises when there is no agent
-        for raw in self.client.paginate("/agents"):
+        for raw in self.client.paginate(api_paths.AGENTS):
             if raw.get("agent_uuid") == self.agent_uuid:
                 return raw
         raise _Missing(f"the doctor agent is not in the agent list ({path})")
@@ -158,8 +158,11 @@ class ContractProbe:
 
     # -- reads ---------------------------------------------------------------------------------
 
+    def _agents_page(self, per_page: int, page: int) -> Any:
+        return self.call("GET", api_paths.AGENTS, params={"per_page": per_page, "page": page})
+
     def per_page(self) -> Observation:
-        first = _listing(self.call("GET", "/agents", params={"per_page": PAGE_ASKED, "page": 1}))
+        first = _listing(self._agents_page(PAGE_ASKED, 1))
         answered = first.meta.get("per_page")
         if isinstance(answered, int) and not isinstance(answered, bool):
             if answered == PAGE_ASKED:
@@ -168,13 +171,13 @@ class ContractProbe:
         count = len(first.items)
         if count >= PAGE_ASKED:
             return FactStatus.HOLDS, f"{count} agents on page 1"
-        second = _listing(self.call("GET", "/agents", params={"per_page": PAGE_ASKED, "page": 2}))
+        second = _listing(self._agents_page(PAGE_ASKED, 2))
         if second.items:
             return FactStatus.DIFFERS, f"page 1 held {count} agents and page 2 more: a cap"
         return FactStatus.UNCHECKED, f"{count} agents and no per_page in the answer: too few to see"
 
     def meta(self) -> Observation:
-        listing = _listing(self.call("GET", "/agents", params={"per_page": 1, "page": 1}))
+        listing = _listing(self._agents_page(1, 1))
         missing = [k for k in META_KEYS if k not in listing.meta]
         seen = listing.shape + (
             f" + {', '.join(listing.meta)}{listing.where}" if listing.meta else ", no meta"
@@ -197,7 +200,7 @@ class ContractProbe:
 
     def separate_list(self, key: str) -> Observation:
         descriptor = section(key)
-        listing = _listing(self.call("GET", self.agent_path + descriptor.path))
+        listing = _listing(self.call("GET", api_paths.section_path(self.agent_path, descriptor)))
         own = next(
             (
                 raw
@@ -269,7 +272,7 @@ class ContractProbe:
     def intent_event(self) -> Observation:
         if "intents" not in self.item_uuids:
             raise _Missing("the doctor's intent was not listed")
-        path = f"{self.agent_path}/intents/{self.item_uuids['intents']}/event"
+        path = api_paths.item_event_path(self._own_item_path("intents"))
         try:
             event = unwrap(self.call("GET", path))
         except _Refused as exc:
@@ -294,7 +297,7 @@ class ContractProbe:
         uuid = str(first[descriptor.uuid_field])
         body = {k: first[k] for k in ("content", descriptor.order_field or "") if k in first}
         answer = unwrap(
-            self.call("PATCH", f"{self.agent_path}{descriptor.item_path(uuid)}", json=body)
+            self.call("PATCH", api_paths.item_path(self.agent_path, descriptor, uuid), json=body)
         )
         kept = isinstance(answer, dict) and any(
             isinstance(i, dict) and i.get(descriptor.uuid_field) == uuid
@@ -306,7 +309,7 @@ class ContractProbe:
 
     def put_section(self, key: str) -> Observation:
         descriptor = section(key)
-        path = self.agent_path + descriptor.path
+        path = api_paths.section_path(self.agent_path, descriptor)
         sent = self.sent.collections.get(key, [])
         change = Change(
             address=f"doctor.{key}",
@@ -357,7 +360,11 @@ class ContractProbe:
     def _own_webhook_path(self) -> str:
         if "webhooks" not in self.item_uuids:
             raise _Missing("the doctor's webhook was not listed")
-        return f"{self.agent_path}/webhooks/{self.item_uuids['webhooks']}"
+        return self._own_item_path("webhooks")
+
+    def _own_item_path(self, key: str) -> str:
+        """The path of the doctor's own item of section ``key`` (learnt by a list probe)."""
+        return api_paths.item_path(self.agent_path, section(key), self.item_uuids[key])
 
 
 class _Missing(Exception):
