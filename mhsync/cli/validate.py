@@ -10,8 +10,8 @@ import click
 from mhsync.cli.common import chosen_workspace, note, project_option, selection_options
 from mhsync.errors import ExitCode
 from mhsync.manifest.loader import LoadResult
-from mhsync.manifest.workflow import ValidationRun, validate_project
 from mhsync.selection import Selection
+from mhsync.workflows.validate import ValidationRun, validate_project
 
 
 @click.command("validate")

@@ -17,7 +17,6 @@ from mhsync.errors import ManifestError, PlanError
 from mhsync.executor.secrets import needed_variables
 from mhsync.manifest import Diagnostic
 from mhsync.manifest.scoping import ScopedLoad
-from mhsync.manifest.workflow import load_scoped
 from mhsync.plan import Plan
 from mhsync.planner import PlanOptions, plan
 from mhsync.planner.refs import agent_refs
@@ -25,6 +24,7 @@ from mhsync.selection import Selection
 from mhsync.state import WorkspaceState
 from mhsync.workflows.connect import Connection, connect
 from mhsync.workflows.livestate import EVERYTHING, read_live, with_reference_stubs
+from mhsync.workflows.validate import load_scoped
 from mhsync.workspace import Workspace
 
 
