@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from mhsync.planner.contract_facts import FactResult, FactStatus
-from mhsync.planner.roundtrip import Finding, FindingKind, RoundTripReport
 from mhsync.render.values import inline
+from mhsync.roundtrip import Finding, FindingKind, RoundTripReport
 
 _WHAT = {
     FindingKind.CHANGED: "the server holds another value",

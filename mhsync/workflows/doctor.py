@@ -32,7 +32,7 @@ from mhsync.executor.secrets import ENV_REFERENCE
 from mhsync.live import list_agents
 from mhsync.manifest import load_manifests
 from mhsync.planner import plan
-from mhsync.planner.roundtrip import (
+from mhsync.roundtrip import (
     Check,
     Finding,
     FindingKind,

@@ -29,7 +29,7 @@ from mhsync.planner.contract_facts import (
     FactResult,
     FactStatus,
 )
-from mhsync.planner.roundtrip import FindingKind, compare_values, server_owned
+from mhsync.roundtrip import FindingKind, compare_values, server_owned
 from mhsync.sections import SectionDescriptor, api_paths, section
 from mhsync.state import AgentState, get_path
 

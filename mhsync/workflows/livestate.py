@@ -21,7 +21,7 @@ from mhsync.live import (
     read_separate_sections,
 )
 from mhsync.matching import Matching, match_agents
-from mhsync.planner.roundtrip import unknown_agent_fields, unknown_section_fields
+from mhsync.roundtrip import unknown_agent_fields, unknown_section_fields
 from mhsync.selection import Selection
 from mhsync.state import AgentState, WorkspaceState
 

@@ -14,8 +14,8 @@ from typing import Any
 import httpx
 import pytest
 
-from mhsync.planner.roundtrip import FindingKind
 from mhsync.render.doctor import render_doctor
+from mhsync.roundtrip import FindingKind
 from mhsync.sandbox import Sandbox, agents
 from mhsync.workflows.doctor import DoctorRequest, run_doctor
 from mhsync.workspace import resolve_workspace

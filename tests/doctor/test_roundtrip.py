@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from mhsync.planner.roundtrip import (
+from mhsync.roundtrip import (
     Finding,
     FindingKind,
     compare_agent,
