@@ -10,7 +10,7 @@ import click
 from mhsync import atomic
 from mhsync.errors import ExitCode
 from mhsync.manifest.schema import fragment_schema_text, schema_text
-from mhsync.planner.schema import plan_schema_text
+from mhsync.workflows.schemas import plan_schema_text
 
 _SCHEMAS: dict[str, tuple[Callable[[], str], Path]] = {
     "agent": (schema_text, Path("schemas/agent.schema.json")),

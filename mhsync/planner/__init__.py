@@ -3,8 +3,7 @@
 Module map: ``workspace`` (the entry point, prune and delete limits), ``agents`` (one agent),
 ``object_sections`` and ``collection_sections`` (one section; the cost rule lives in the
 latter), ``matching_items`` (pairing items), ``ordering`` (execution order, agent dependencies),
-``api_calls`` (addresses, methods, paths), ``ignore``, ``diff``, ``refs``, ``sensitive``;
-``schema`` writes ``schemas/plan.schema.json``.
+``api_calls`` (addresses, methods, paths), ``ignore``, ``diff``, ``refs``, ``sensitive``.
 """
 
 from mhsync.planner.options import PlanOptions

@@ -1,5 +1,5 @@
 """The committed plan schema matches the Plan model; regenerate with
-``python -m mhsync.planner.schema --write``."""
+``python -m mhsync.workflows.schemas --write``."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ import json
 from pathlib import Path
 
 from mhsync.plan import PLAN_FORMAT_VERSION, plan_json_schema
-from mhsync.planner.schema import DEFAULT_PATH, main, plan_schema_text, write_plan_schema
+from mhsync.workflows.schemas import DEFAULT_PATH, main, plan_schema_text, write_plan_schema
 
 
 def test_committed_schema_is_fresh() -> None:
     assert DEFAULT_PATH.read_text(encoding="utf-8") == plan_schema_text(), (
-        "schemas/plan.schema.json is stale: run python -m mhsync.planner.schema --write"
+        "schemas/plan.schema.json is stale: run python -m mhsync.workflows.schemas --write"
     )
 
 

@@ -1,6 +1,6 @@
 """Writes or checks ``schemas/plan.schema.json``, the published shape of plan files.
 
-``python -m mhsync.planner.schema --write`` regenerates it; ``--check`` exits 1 when it is stale.
+``python -m mhsync.workflows.schemas --write`` regenerates it; ``--check`` exits 1 when it is stale.
 ``write_plan_schema(path)`` is the function a CLI command can call.
 """
 
@@ -35,7 +35,7 @@ def write_plan_schema(path: Path = DEFAULT_PATH) -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m mhsync.planner.schema")
+    parser = argparse.ArgumentParser(prog="python -m mhsync.workflows.schemas")
     parser.add_argument("--write", action="store_true", help="regenerate the schema file")
     parser.add_argument("--path", type=Path, default=DEFAULT_PATH)
     args = parser.parse_args(argv)
