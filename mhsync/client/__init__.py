@@ -6,23 +6,23 @@
     with settings.client() as client:
         agents = list(client.paginate("/agents"))
 
-Modules: ``token`` (the secret), ``settings`` (base URL checks, environment), ``envelope``
+Modules: ``token`` (the secret), ``base_url`` (base URL checks, environment), ``envelope``
 (every response shape, ASSUMED ones included), ``retry`` (what is retried, how long to wait),
 ``outcome`` (what an attempt means, which exception), ``limits`` (size cap and deadline of
 one answer), ``pages`` (reading a whole list), ``http`` (:class:`ApiClient`).
 """
 
-from mhsync.client.http import ApiClient, OnRequest
-from mhsync.client.limits import ResponseLimits
-from mhsync.client.outcome import error_class_for
-from mhsync.client.retry import RetryPolicy
-from mhsync.client.settings import (
+from mhsync.client.base_url import (
     DEFAULT_BASE_URL_VAR,
     DEFAULT_TOKEN_VAR,
     ClientSettings,
     is_loopback_host,
     validate_base_url,
 )
+from mhsync.client.http import ApiClient, OnRequest
+from mhsync.client.limits import ResponseLimits
+from mhsync.client.outcome import error_class_for
+from mhsync.client.retry import RetryPolicy
 from mhsync.client.token import Token
 
 __all__ = [

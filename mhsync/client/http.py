@@ -22,6 +22,7 @@ import httpx
 
 from mhsync import __version__
 from mhsync.client import envelope, pages
+from mhsync.client.base_url import validate_base_url
 from mhsync.client.limits import (
     DEADLINE_VAR,
     MAX_RESPONSE_MB_VAR,
@@ -36,7 +37,6 @@ from mhsync.client.limits import (
 from mhsync.client.outcome import Attempt, Call
 from mhsync.client.retry import Failure, RetryPolicy, classify_transport_error
 from mhsync.client.scrub import Scrubber
-from mhsync.client.settings import validate_base_url
 from mhsync.client.token import Token
 from mhsync.errors import ApiError, UnexpectedResponseError
 
