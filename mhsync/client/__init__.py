@@ -1,24 +1,18 @@
 """The HTTP client for the Mindhunters API (the only mhsync module, with the sandbox, using httpx).
 
-    from mhsync.client import ApiClient, ClientSettings, RetryPolicy, Token
+    from mhsync.client import ApiClient, Token
 
-    settings = ClientSettings.from_env()          # MHSYNC_BASE_URL, MHSYNC_TOKEN
-    with settings.client() as client:
+    # the URL is checked (https only, http to loopback); the token is read from MHSYNC_TOKEN
+    with ApiClient("https://tenant.mindhunters.ai/api/v1", Token.from_env()) as client:
         agents = list(client.paginate("/agents"))
 
-Modules: ``token`` (the secret), ``base_url`` (base URL checks, environment), ``envelope``
+Modules: ``token`` (the secret), ``base_url`` (the base URL check), ``envelope``
 (every response shape, ASSUMED ones included), ``retry`` (what is retried, how long to wait),
 ``outcome`` (what an attempt means, which exception), ``limits`` (size cap and deadline of
 one answer), ``pages`` (reading a whole list), ``http`` (:class:`ApiClient`).
 """
 
-from mhsync.client.base_url import (
-    DEFAULT_BASE_URL_VAR,
-    DEFAULT_TOKEN_VAR,
-    ClientSettings,
-    is_loopback_host,
-    validate_base_url,
-)
+from mhsync.client.base_url import is_loopback_host, validate_base_url
 from mhsync.client.http import ApiClient, OnRequest
 from mhsync.client.limits import ResponseLimits
 from mhsync.client.outcome import error_class_for
@@ -26,10 +20,7 @@ from mhsync.client.retry import RetryPolicy
 from mhsync.client.token import Token
 
 __all__ = [
-    "DEFAULT_BASE_URL_VAR",
-    "DEFAULT_TOKEN_VAR",
     "ApiClient",
-    "ClientSettings",
     "OnRequest",
     "ResponseLimits",
     "RetryPolicy",

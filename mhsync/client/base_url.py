@@ -1,23 +1,16 @@
-"""Where the client connects: base URL checks and settings read from the environment."""
+"""Where the client connects: the base URL check (https only, plain http to loopback).
+
+Which URL and token a command uses is the workspace's choice (``mhsync/workspace.py``, from
+mhsync.yaml and ``MHSYNC_BASE_URL``/``MHSYNC_TOKEN``); this module only checks the URL.
+"""
 
 from __future__ import annotations
 
 import ipaddress
-import os
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from mhsync.client.token import Token
 from mhsync.errors import ConfigError
-
-if TYPE_CHECKING:
-    from mhsync.client.http import ApiClient
-
-DEFAULT_BASE_URL_VAR = "MHSYNC_BASE_URL"
-DEFAULT_TOKEN_VAR = "MHSYNC_TOKEN"
 
 
 def is_loopback_host(host: str) -> bool:
@@ -52,40 +45,3 @@ def validate_base_url(base_url: str) -> str:
             "use https:// (http:// is allowed only for localhost, 127.0.0.0/8 and ::1)"
         )
     return str(url).rstrip("/")
-
-
-@dataclass(frozen=True)
-class ClientSettings:
-    """A validated base URL and token; ``repr`` shows the token as ``Token(***)``."""
-
-    base_url: str
-    token: Token
-    timeout: float = 30.0
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "base_url", validate_base_url(self.base_url))
-
-    @classmethod
-    def from_env(
-        cls,
-        base_url_var: str = DEFAULT_BASE_URL_VAR,
-        token_var: str = DEFAULT_TOKEN_VAR,
-        *,
-        environ: Mapping[str, str] | None = None,
-    ) -> ClientSettings:
-        """Read ``MHSYNC_BASE_URL`` and ``MHSYNC_TOKEN`` (or the named variables)."""
-        env = os.environ if environ is None else environ
-        base_url = env.get(base_url_var, "").strip()
-        if not base_url:
-            raise ConfigError(
-                f"environment variable {base_url_var} is not set or empty; "
-                "it must hold the API base URL, e.g. https://tenant.mindhunters.ai/api/v1"
-            )
-        return cls(base_url=base_url, token=Token.from_env(token_var, env))
-
-    def client(self, **kwargs: Any) -> ApiClient:
-        """Build an :class:`ApiClient` from these settings; ``kwargs`` go to its constructor."""
-        from mhsync.client.http import ApiClient
-
-        kwargs.setdefault("timeout", self.timeout)
-        return ApiClient(self.base_url, self.token, **kwargs)

@@ -1,13 +1,12 @@
-"""Token handling, environment settings and the http:// rule."""
+"""Token handling and the http:// rule."""
 
 from __future__ import annotations
 
 import copy
 
-import httpx
 import pytest
 
-from mhsync.client import ApiClient, ClientSettings, Token, validate_base_url
+from mhsync.client import ApiClient, Token, validate_base_url
 from mhsync.errors import ConfigError
 
 from .conftest import MARKER
@@ -55,37 +54,6 @@ def test_token_from_env_strips_and_never_echoes_a_bad_value() -> None:
 def test_token_from_env_reads_os_environ(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MHSYNC_TOKEN", MARKER)
     assert Token.from_env().reveal() == MARKER
-
-
-def test_client_settings_from_env() -> None:
-    environ = {"MHSYNC_BASE_URL": "https://t.mindhunters.ai/api/v1/", "MHSYNC_TOKEN": MARKER}
-    settings = ClientSettings.from_env(environ=environ)
-    assert settings.base_url == "https://t.mindhunters.ai/api/v1"
-    assert settings.token.reveal() == MARKER
-    assert MARKER not in repr(settings)
-    with settings.client(transport=httpx.MockTransport(lambda r: httpx.Response(200))) as client:
-        assert client.base_url == "https://t.mindhunters.ai/api/v1"
-
-
-@pytest.mark.parametrize(
-    ("environ", "named"),
-    [
-        ({"MHSYNC_TOKEN": MARKER}, "MHSYNC_BASE_URL"),
-        ({"MHSYNC_BASE_URL": "https://t.example/api/v1"}, "MHSYNC_TOKEN"),
-    ],
-    ids=["no-base-url", "no-token"],
-)
-def test_client_settings_from_env_names_the_missing_variable(
-    environ: dict[str, str], named: str
-) -> None:
-    with pytest.raises(ConfigError, match=named):
-        ClientSettings.from_env(environ=environ)
-
-
-def test_client_settings_custom_variable_names() -> None:
-    environ = {"STAGING_URL": "https://s.example/api/v1", "STAGING_TOKEN": MARKER}
-    settings = ClientSettings.from_env("STAGING_URL", "STAGING_TOKEN", environ=environ)
-    assert settings.base_url == "https://s.example/api/v1"
 
 
 @pytest.mark.parametrize(
