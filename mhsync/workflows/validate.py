@@ -10,15 +10,12 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from mhsync.config import CONFIG_FILE, ProjectConfig, Target
 from mhsync.manifest.loader import LoadResult, load_manifests
 from mhsync.manifest.scoping import ScopedLoad, scope
 from mhsync.selection import Selection
-
-if TYPE_CHECKING:  # the workspace module imports config, which imports the manifest package
-    from mhsync.workspace import Workspace
+from mhsync.workspace import Workspace
 
 EVERYTHING = Selection()
 
