@@ -10,18 +10,16 @@ of the conditional rules table (``manifest/rules.py``: a forward guard rule need
 webhooks are https only), one of a name reference and its uuid, ignore paths under ``spec``.
 What it cannot say (uniqueness by key, references across sections or documents, the
 environment) is left to ``mhsync validate``; tests/manifest/test_schema_strictness.py lists it.
+The file it is published as, and its writing and checking, are ``mhsync/workflows/schemas.py``.
 """
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from mhsync import atomic
 from mhsync.manifest.document import VARIABLE_NAME, AgentDocument, AgentSpec, spec_loc
 from mhsync.manifest.fragment_model import FragmentDocument
 from mhsync.manifest.rules import RULES, SET, Rule
@@ -29,7 +27,6 @@ from mhsync.sections import CORE, SECTIONS
 from mhsync.sections.descriptor import SectionDescriptor
 from mhsync.sections.introspect import inner_model
 
-DEFAULT_SCHEMA_PATH = Path("schemas/agent.schema.json")
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 _REFERENCE_DEF = "VariableReference"
@@ -65,37 +62,6 @@ def _document_schema(
     schema = _allow_references(schema)
     schema["$defs"][_REFERENCE_DEF] = dict(_REFERENCE)
     return {"$schema": JSON_SCHEMA_DIALECT, "title": title, **schema}
-
-
-def schema_text() -> str:
-    """The schema as the committed file holds it: sorted keys, two-space indent."""
-    return _text(agent_schema())
-
-
-def fragment_schema_text() -> str:
-    """The fragment schema as ``schemas/fragment.schema.json`` holds it."""
-    return _text(fragment_schema())
-
-
-def _text(schema: dict[str, Any]) -> str:
-    return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-
-
-def is_fresh(path: Path) -> bool:
-    """True when ``path`` holds exactly the schema the models generate now."""
-    try:
-        return path.read_text(encoding="utf-8") == schema_text()
-    except OSError:
-        return False
-
-
-def write_schema(path: Path) -> bool:
-    """Write the schema to ``path``; True when the file changed."""
-    if is_fresh(path):
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic.write_text(path, schema_text())
-    return True
 
 
 def _pin_secrets(definitions: dict[str, Any]) -> None:

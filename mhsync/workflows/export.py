@@ -31,23 +31,20 @@ from mhsync.live import RawAgent, list_agents, read_separate_sections
 from mhsync.manifest import load_manifests
 from mhsync.manifest.document import HANDLE_PATTERN, Metadata
 from mhsync.manifest.parse import ParsedAgent
-from mhsync.manifest.schema import fragment_schema_text, schema_text
 from mhsync.matching import handle_from_name, match_agents
 from mhsync.selection import Selection, is_glob
 from mhsync.state import AgentState, WorkspaceState
 from mhsync.workflows.connect import connect
 from mhsync.workflows.filemerge import merge_into_files
 from mhsync.workflows.livestate import canonical_live, unmodelled_fields, unmodelled_warnings
+from mhsync.workflows.schemas import SCHEMA_FILES, write_schema
 from mhsync.workspace import ENV_TARGET, Workspace
 
-SCHEMA_FILE = Path("schemas") / "agent.schema.json"
 _KEPT_METADATA = tuple(
     k for k in Metadata.model_fields if k not in ("name", "uuid", "uses", "drop")
 )
 """Metadata an existing manifest keeps on re-export. Not ``uses``/``drop``: the exported spec
 is complete, and fragments merged under it would repeat their ordered items."""
-FRAGMENT_SCHEMA_FILE = Path("schemas") / "fragment.schema.json"
-_SCHEMA_TEXTS = {SCHEMA_FILE: schema_text, FRAGMENT_SCHEMA_FILE: fragment_schema_text}
 
 
 @dataclass(frozen=True)
@@ -185,7 +182,7 @@ def run_export(workspace: Workspace, request: ExportRequest) -> ExportOutcome:
         if request.extract_common is not None:
             common, fresh = extract_common(fresh, request.extract_common)
             if common is not None:
-                schema = schema_reference(workspace.root, request.out_dir, FRAGMENT_SCHEMA_FILE)
+                schema = schema_reference(workspace.root, request.out_dir, "fragment")
                 fragment = write_manifests(request.out_dir, [common], schema=schema)[0]
         files = write_manifests(
             request.out_dir,
@@ -245,18 +242,15 @@ def placeholders(exported: Iterable[ExportedAgent]) -> list[str]:
     return sorted({slot.variable for agent in exported for slot in agent.secrets})
 
 
-def schema_reference(root: Path, out_dir: Path, schema_file: Path = SCHEMA_FILE) -> str:
-    """The schema ``schema_file`` of the project at ``root``, relative to the directory written to.
+def schema_reference(root: Path, out_dir: Path, kind: str = "agent") -> str:
+    """The schema file of ``kind`` in the project at ``root``, relative to the directory written to.
 
     The modeline must resolve for an editor, so the schema file is written into the project
     (as ``mhsync schema --write`` does) when it is missing or is not this version's: a user's
     project has no ``schemas/`` folder of its own.
     """
-    schema = (root / schema_file).resolve()
-    text = _SCHEMA_TEXTS[schema_file]()
-    if not schema.is_file() or schema.read_text(encoding="utf-8") != text:
-        schema.parent.mkdir(parents=True, exist_ok=True)
-        atomic.write_text(schema, text)
+    schema = (root / SCHEMA_FILES[kind]).resolve()
+    write_schema(kind, schema)
     return Path(os.path.relpath(schema, out_dir.resolve())).as_posix()
 
 

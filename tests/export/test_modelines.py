@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from mhsync.manifest.schema import schema_text
+from mhsync.workflows.schemas import schema_text
 from tests.e2e.conftest import Project, Result
 
 Mh = Callable[..., Result]
@@ -28,7 +28,7 @@ def schema_of(manifest: Path) -> Path:
 def assert_resolves(manifest: Path) -> None:
     schema = schema_of(manifest)
     assert schema.is_file(), f"{manifest.name}: {schema} does not exist"
-    assert schema.read_text(encoding="utf-8") == schema_text()
+    assert schema.read_text(encoding="utf-8") == schema_text("agent")
     assert "spec" in json.loads(schema.read_text(encoding="utf-8"))["properties"]
 
 
@@ -64,4 +64,4 @@ def test_an_existing_schema_file_is_brought_up_to_date(project: Project, mh: Mh)
     stale.write_text("{}\n", encoding="utf-8")
     assert mh("apply", "agents", "--auto-approve", "--no-snapshot").code == 0
     assert mh("export", "--all", "-o", "exported").code == 0
-    assert stale.read_text(encoding="utf-8") == schema_text()
+    assert stale.read_text(encoding="utf-8") == schema_text("agent")

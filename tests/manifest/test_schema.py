@@ -12,16 +12,17 @@ from click.testing import CliRunner
 
 from mhsync.cli.schema import schema_command
 from mhsync.manifest.document import HANDLE_PATTERN
-from mhsync.manifest.schema import agent_schema, fragment_schema, schema_text
+from mhsync.manifest.schema import agent_schema, fragment_schema
 from mhsync.manifest.yamlio import parse_text
+from mhsync.workflows.schemas import SCHEMA_FILES, is_fresh, schema_text
 
 from .conftest import EXAMPLES, REPO, agent
 
-SCHEMA_FILE = REPO / "schemas" / "agent.schema.json"
+SCHEMA_FILE = REPO / SCHEMA_FILES["agent"]
 
 
 def test_committed_schema_is_fresh() -> None:
-    assert SCHEMA_FILE.read_text(encoding="utf-8") == schema_text(), (
+    assert is_fresh("agent", SCHEMA_FILE), (
         "schemas/agent.schema.json is stale: run `mhsync schema --write`"
     )
 
@@ -36,7 +37,7 @@ def test_schema_check_command(tmp_path: Path) -> None:
     result = runner.invoke(_group(), ["schema", "--check", "--output", str(stale)])
     assert result.exit_code == 1 and "stale" in result.stderr
     result = runner.invoke(_group(), ["schema", "--write", "--output", str(stale)])
-    assert result.exit_code == 0 and stale.read_text(encoding="utf-8") == schema_text()
+    assert result.exit_code == 0 and stale.read_text(encoding="utf-8") == schema_text("agent")
     result = runner.invoke(_group(), ["schema", "--check", "--output", str(stale)])
     assert result.exit_code == 0
     assert (
@@ -82,10 +83,7 @@ def test_schema_accepts_the_examples_as_written() -> None:
 
 
 def test_committed_fragment_schema_is_fresh_and_covers_fragments() -> None:
-    from mhsync.manifest.schema import fragment_schema_text
-
-    committed = REPO / "schemas" / "fragment.schema.json"
-    assert committed.read_text(encoding="utf-8") == fragment_schema_text(), (
+    assert is_fresh("fragment", REPO / SCHEMA_FILES["fragment"]), (
         "schemas/fragment.schema.json is stale: run `mhsync schema fragment --write`"
     )
     schema = fragment_schema()
@@ -99,5 +97,5 @@ def test_output_without_write_writes_the_file_instead_of_ignoring_it(tmp_path: P
     target = tmp_path / "editor" / "agent.json"
     result = CliRunner().invoke(schema_command, ["--output", str(target)])
     assert result.exit_code == 0, result.output
-    assert target.read_text(encoding="utf-8") == schema_text()
+    assert target.read_text(encoding="utf-8") == schema_text("agent")
     assert result.stdout == ""  # the schema went to the file, not to stdout as well

@@ -1,5 +1,5 @@
 """The committed plan schema matches the Plan model; regenerate with
-``python -m mhsync.workflows.schemas --write``."""
+``mhsync schema plan --write``."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ import json
 from pathlib import Path
 
 from mhsync.plan import PLAN_FORMAT_VERSION, plan_json_schema
-from mhsync.workflows.schemas import DEFAULT_PATH, main, plan_schema_text, write_plan_schema
+from mhsync.workflows.schemas import SCHEMA_FILES, is_fresh, schema_text, write_schema
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_committed_schema_is_fresh() -> None:
-    assert DEFAULT_PATH.read_text(encoding="utf-8") == plan_schema_text(), (
-        "schemas/plan.schema.json is stale: run python -m mhsync.workflows.schemas --write"
+    assert is_fresh("plan", REPO / SCHEMA_FILES["plan"]), (
+        "schemas/plan.schema.json is stale: run `mhsync schema plan --write`"
     )
 
 
@@ -25,8 +27,12 @@ def test_schema_describes_the_plan_file() -> None:
 
 def test_write_and_check(tmp_path: Path) -> None:
     target = tmp_path / "plan.schema.json"
-    assert main(["--path", str(target)]) == 1
-    assert write_plan_schema(target) is True
-    assert write_plan_schema(target) is False
-    assert main(["--path", str(target)]) == 0
+    assert not is_fresh("plan", target)
+    assert write_schema("plan", target) is True
+    assert write_schema("plan", target) is False
+    assert is_fresh("plan", target)
     assert json.loads(target.read_text(encoding="utf-8")) == plan_json_schema()
+    assert target.read_text(encoding="utf-8") == schema_text("plan")
+    target.write_bytes(b"\xff not a schema")
+    assert not is_fresh("plan", target)
+    assert write_schema("plan", target) is True
