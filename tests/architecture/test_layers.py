@@ -18,9 +18,10 @@ How the import graph is built (a module is one file; ``pkg/__init__.py`` is the 
   for cycles. A lazy import (the CLI's, for start-up speed) defers the cost of loading a module,
   not the dependency on it: the importing code still needs the other module's names and breaks
   when they move. A ``TYPE_CHECKING`` import is a dependency of the type checker and of the
-  reader; it is how a cycle is hidden, not removed (``manifest/workflow.py`` and
-  ``client/settings.py`` hid theirs that way). A cycle is a design fault whether Python happens
-  to survive it at import time or not, so the rule is the simple one: every import is an edge.
+  reader; it is how a cycle is hidden, not removed (the validate use-case, once in
+  ``manifest/``, and the client's former ``ClientSettings`` hid theirs behind both kinds). A
+  cycle is a design fault whether Python survives it at import time or not, so the rule is the
+  simple one: every import is an edge.
 """
 
 from __future__ import annotations
