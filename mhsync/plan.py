@@ -95,6 +95,11 @@ class Change(_Frozen):
     before: Any = None
     after: Any = None
     fields: tuple[FieldChange, ...] = ()
+    item_changes: tuple[Change, ...] = ()
+    """Of a section replace only: the item changes the planner matched when it costed the
+    section (deletes, updates and moves, creates, as per-item calls would have made them), so
+    drift and readers of the plan take the replace apart without diffing again. They describe,
+    the replace writes: no calls, no secret references. Left out of the plan file when empty."""
     calls: tuple[Call, ...] = ()
     sensitive: tuple[str, ...] = ()
     secrets: dict[str, str] = Field(default_factory=dict)
@@ -254,6 +259,7 @@ class Plan(_Frozen):
         for optional in _OMITTED_WHEN_EMPTY:  # additive fields: older plans read the same
             if not data.get(optional):
                 data.pop(optional, None)
+        _omit_empty_item_changes(data)
         return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
     @classmethod
@@ -270,6 +276,16 @@ class Plan(_Frozen):
                 f"version {PLAN_FORMAT_VERSION}); make the plan again with this mhsync"
             )
         return cls.model_validate_json(text)
+
+
+def _omit_empty_item_changes(data: dict[str, Any]) -> None:
+    """``item_changes`` is additive (plans without it read the same): written only by replaces."""
+    for agent in data.get("agents", ()):
+        for change in agent.get("changes", ()):
+            for part in change.get("item_changes", ()):
+                part.pop("item_changes", None)
+            if not change.get("item_changes"):
+                change.pop("item_changes", None)
 
 
 def plan_json_schema() -> dict[str, Any]:

@@ -61,7 +61,7 @@ class _SectionPlanner:
         if not per_item:
             return []
         if self._replace_wins(len(per_item), matching.pairs):
-            return [self._replace(matching.pairs)]
+            return [self._replace(matching.pairs, per_item)]
         return per_item
 
     # --- the rule ---------------------------------------------------------------------------
@@ -171,7 +171,8 @@ class _SectionPlanner:
 
     # --- whole-section replace --------------------------------------------------------------
 
-    def _replace(self, pairs: Sequence[Pair]) -> Change:
+    def _replace(self, pairs: Sequence[Pair], per_item: Sequence[Change]) -> Change:
+        """One ``PUT``; ``per_item`` (what the cost rule weighed) stays as its description."""
         live_of = {pair.desired_index: pair.live for pair in pairs}
         after = [
             overlay(item.fields, live_of[i].fields, self.ignored) if i in live_of else item.fields
@@ -194,4 +195,7 @@ class _SectionPlanner:
             calls=(api_calls.section_replace(self.descriptor, self.scope.base_path),),
             sensitive=tuple(sensitive),
             secrets=secrets,
+            item_changes=tuple(
+                c.model_copy(update={"calls": (), "secrets": {}}) for c in per_item
+            ),
         )

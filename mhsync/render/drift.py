@@ -5,7 +5,9 @@ git (``after``). Drift states the same difference from the other side: what was 
 or deleted in the workspace since the manifests were last applied. A planned item create is an
 item deleted in the workspace; a planned delete is an item added there; an update's ``before``
 is the workspace value and its ``after`` the git value. Whole-section replaces (a planning
-strategy, not a kind of edit) are taken apart item by item, so drift is always field by field.
+strategy, not a kind of edit) are read through the item changes the planner matched for them
+(``Change.item_changes``), so drift is always field by field and never diffs again: it reads the
+plan's one diff, whichever strategy the planner chose.
 
 ``DriftReport`` is the ``drift --json`` document. ``format_version`` changes only when a reader
 of an older document would misread a newer one; new optional fields keep the version. Values
@@ -15,21 +17,17 @@ of sensitive fields are the marker ``(sensitive value)``, never a secret.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mhsync.convert import identity_of
 from mhsync.plan import AGENT_SECTION, Action, Change, FieldChange, Plan
-from mhsync.planner.api_calls import item_address
-from mhsync.planner.diff import field_changes
-from mhsync.planner.matching_items import match_items
 from mhsync.render.redact import redact
 from mhsync.render.values import inline
 from mhsync.sections import BY_KEY, SectionDescriptor
-from mhsync.state import Item, SourceLocation, comparable
+from mhsync.state import SourceLocation
 
 DRIFT_FORMAT_VERSION = 1
 SHORT = 60
@@ -155,9 +153,9 @@ def drift_from_plan(plan: Plan, sources: Mapping[str, SourceLocation] | None = N
 def _differences(change: Change) -> list[Difference]:
     if change.section == AGENT_SECTION:
         return [_whole_agent(change)]
-    descriptor = BY_KEY[change.section]
     if change.action is Action.REPLACE:
-        return _replace(change, descriptor)
+        return [d for part in change.item_changes for d in _differences(part)]
+    descriptor = BY_KEY[change.section]
     if change.action is Action.CREATE:
         return [_item(change, DriftKind.DELETED, git=change.after, workspace=None)]
     if change.action is Action.DELETE:
@@ -231,59 +229,6 @@ def _moved(change: Change) -> Difference:
         message=f"moved in the workspace: {subject} (position {change.position} in git, "
         f"{where} in the workspace)",
     )
-
-
-def _replace(change: Change, descriptor: SectionDescriptor) -> list[Difference]:
-    """A whole-section replace taken apart: items matched as the planner matches them."""
-    git = _items(descriptor, change.after or [])
-    workspace = _items(descriptor, change.before or [])
-    matching = match_items(descriptor, git, workspace)
-    out: list[Difference] = []
-    for index, item in matching.deletes:
-        out.append(_replaced(change, descriptor, item, index, DriftKind.ADDED))
-    for pair in matching.pairs:
-        want, have = comparable(descriptor, pair.desired.fields, pair.live.fields)
-        key = None if descriptor.positional else pair.desired.key
-        part = change.model_copy(
-            update={
-                "address": item_address(change.agent, descriptor, key or "", pair.desired_index),
-                "key": key,
-                "position": pair.desired_index if descriptor.positional else None,
-                "previous_position": pair.live_index if descriptor.positional else None,
-            }
-        )
-        out += [_field(part, descriptor, f) for f in field_changes(have, want)]
-        if descriptor.positional and pair.live_index != pair.desired_index:
-            out.append(_moved(part))
-    for index, item in matching.creates:
-        out.append(_replaced(change, descriptor, item, index, DriftKind.DELETED))
-    return out
-
-
-def _replaced(
-    change: Change, descriptor: SectionDescriptor, item: Item, index: int, kind: DriftKind
-) -> Difference:
-    key = None if descriptor.positional else item.key
-    added = kind is DriftKind.ADDED
-    part = change.model_copy(
-        update={
-            "address": item_address(change.agent, descriptor, key or "", index),
-            "key": key,
-            "position": None if added else index,
-            "previous_position": index if added else None,
-        }
-    )
-    return _item(
-        part, kind, git=None if added else item.fields, workspace=item.fields if added else None
-    )
-
-
-def _items(descriptor: SectionDescriptor, values: Iterable[Any]) -> list[Item]:
-    return [
-        Item(key=identity_of(descriptor, dict(v)), fields=dict(v))
-        for v in values
-        if isinstance(v, dict)
-    ]
 
 
 # --- wording ------------------------------------------------------------------------------------

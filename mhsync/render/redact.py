@@ -23,6 +23,9 @@ def redact(plan: Plan) -> Plan:
 
 
 def redact_change(change: Change) -> Change:
+    if change.item_changes:  # each item change of a replace masks its own sensitive paths
+        parts = tuple(redact_change(c) for c in change.item_changes)
+        change = change.model_copy(update={"item_changes": parts})
     if not change.sensitive:
         return change
     paths = [tuple(p.split(".")) for p in change.sensitive]
