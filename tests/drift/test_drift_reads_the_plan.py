@@ -96,3 +96,16 @@ def test_positions_read_the_same_whichever_strategy_the_planner_chose() -> None:
     unset = "moved in the workspace: note {0} (position {0} in git, no position in the workspace)"
     assert alone == ("update", [unset.format(1)])
     assert together == ("replace", [unset.format(2)])
+
+
+def test_notes_after_one_deleted_in_the_workspace_did_not_move() -> None:
+    """Bug: a replace was re-matched by list index, so deleting note 0 in the dashboard made
+    every later note (still at its ``order``) read as moved once another edit made the plan
+    a replace. Per-item plans said nothing about them; now both read the plan's positions."""
+    alone = _moves(["a", "b", "c"], [("b", 1), ("c", 2)])
+    together = _moves(["a", "b", "c", "d"], [("b", 1), ("c", 2), ("x", 3)])
+    assert alone == ("create", [])
+    assert together == (
+        "replace",
+        ["moved in the workspace: note 0 (position 0 in git, 3 in the workspace)"],
+    )
