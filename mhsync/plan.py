@@ -99,7 +99,9 @@ class Change(_Frozen):
     """Of a section replace only: the item changes the planner matched when it costed the
     section (deletes, updates and moves, creates, as per-item calls would have made them), so
     drift and readers of the plan take the replace apart without diffing again. They describe,
-    the replace writes: no calls, no secret references. Left out of the plan file when empty."""
+    the replace writes: no calls, no secret references, and updates and moves hold ``fields``
+    and positions but not whole values (the replace's lists do). Left out of the plan file when
+    empty."""
     calls: tuple[Call, ...] = ()
     sensitive: tuple[str, ...] = ()
     secrets: dict[str, str] = Field(default_factory=dict)
@@ -279,13 +281,18 @@ class Plan(_Frozen):
 
 
 def _omit_empty_item_changes(data: dict[str, Any]) -> None:
-    """``item_changes`` is additive (plans without it read the same): written only by replaces."""
+    """``item_changes`` is additive (plans without it read the same): written only by replaces,
+    and each item change without its empty keys (every one has its default), so a replace of a
+    long list stays short."""
     for agent in data.get("agents", ()):
         for change in agent.get("changes", ()):
-            for part in change.get("item_changes", ()):
-                part.pop("item_changes", None)
-            if not change.get("item_changes"):
+            parts = change.get("item_changes")
+            if not parts:
                 change.pop("item_changes", None)
+                continue
+            change["item_changes"] = [
+                {k: v for k, v in part.items() if v not in (None, [], {})} for part in parts
+            ]
 
 
 def plan_json_schema() -> dict[str, Any]:

@@ -195,7 +195,14 @@ class _SectionPlanner:
             calls=(api_calls.section_replace(self.descriptor, self.scope.base_path),),
             sensitive=tuple(sensitive),
             secrets=secrets,
-            item_changes=tuple(
-                c.model_copy(update={"calls": (), "secrets": {}}) for c in per_item
-            ),
+            item_changes=tuple(_described(c) for c in per_item),
         )
+
+
+def _described(change: Change) -> Change:
+    """An item change as part of a replace's description: no calls, no secret references, and
+    updates and moves without whole values (the replace's ``before``/``after`` hold them; their
+    ``fields`` and positions say what changes), so a plan file holds no value twice."""
+    if change.action in (Action.UPDATE, Action.MOVE):
+        return change.model_copy(update={"calls": (), "secrets": {}, "before": None, "after": None})
+    return change.model_copy(update={"calls": (), "secrets": {}})

@@ -109,3 +109,28 @@ def test_notes_after_one_deleted_in_the_workspace_did_not_move() -> None:
         "replace",
         ["moved in the workspace: note 0 (position 0 in git, 3 in the workspace)"],
     )
+
+
+def test_item_changes_of_a_replace_are_redacted_like_any_change() -> None:
+    """The second lock (``render.redact``) masks item changes too: a value a bug upstream left
+    at a sensitive path of an item change never reaches drift's output."""
+    leaked = Change(
+        address='agent[svc].guard_rules["X"]',
+        agent="svc",
+        section="guard_rules",
+        action=Action.UPDATE,
+        key="X",
+        fields=(FieldChange(path="token", before="hunter2-old", after="hunter2-new"),),
+        sensitive=("token",),
+    )
+    replace = Change(
+        address="agent[svc].guard_rules",
+        agent="svc",
+        section="guard_rules",
+        action=Action.REPLACE,
+        item_changes=(leaked,),
+    )
+    made = Plan(target="prod", agents=(AgentPlan(handle="svc", name="S", changes=(replace,)),))
+    text = drift_from_plan(made).to_json()
+    assert "hunter2" not in text
+    assert "(sensitive value)" in text

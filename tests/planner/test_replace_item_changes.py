@@ -40,6 +40,7 @@ def test_a_replace_lists_the_item_changes_it_stands_for() -> None:
     ]
     (update,) = (c for c in replace.item_changes if c.action is Action.UPDATE)
     assert [(f.path, f.before, f.after) for f in update.fields] == [("content", "b", "B")]
+    assert (update.before, update.after) == (None, None)  # the replace's lists hold the values
     assert all(not c.calls and not c.secrets and not c.item_changes for c in replace.item_changes)
 
 
