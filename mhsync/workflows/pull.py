@@ -5,6 +5,9 @@ Pull is the reverse of apply: afterwards ``plan`` shows no changes. It edits the
 the dashboard edits: comments, key order, quoting and ``${var:...}`` references of every value
 that did not change stay as written. Only what manifests manage is pulled: sections left out and
 ``ignore`` paths are not touched; live agents no manifest describes are not added (use export).
+Which core fields and sections differ is read from the plan of the pulled agents (the routing of
+edits that live outside the document, ``pull_sources``); the document merge then pairs file nodes
+with live items itself (``export.merge``: it edits YAML, keeping comments, not the API).
 """
 
 from __future__ import annotations
@@ -20,8 +23,10 @@ from mhsync.export.stream import rewrite
 from mhsync.export.yamlstyle import guess_indent, load_all, split_preamble
 from mhsync.manifest import Diagnostic
 from mhsync.manifest.parse import ParsedAgent
+from mhsync.plan import AgentPlan
+from mhsync.planner import plan
 from mhsync.selection import Selection
-from mhsync.state import AgentState
+from mhsync.state import AgentState, WorkspaceState
 from mhsync.workflows.connect import connect
 from mhsync.workflows.filemerge import file_items, record_target_pin
 from mhsync.workflows.livestate import EVERYTHING, read_live
@@ -69,6 +74,8 @@ def run_pull(workspace: Workspace, request: PullRequest) -> PullOutcome:
     for parsed in scoped.result.agents:
         if parsed.handle in live.agents and parsed.handle in scoped.selected.agents:
             by_file.setdefault(parsed.doc.file, []).append(parsed)
+    pulled = [p.handle for agents in by_file.values() for p in agents if p.handle is not None]
+    planned = _plan_pulled(scoped.everyone, live, pulled, target.name)
     changed: dict[Path, list[str]] = {}
     secrets: list[str] = []
     left_alone: dict[str, str] = {}
@@ -82,7 +89,12 @@ def run_pull(workspace: Workspace, request: PullRequest) -> PullOutcome:
             handle = parsed.handle
             document = documents[parsed.doc.index - 1]
             routed = route(
-                parsed, document, scoped.everyone.agents[handle], live.agents[handle], path
+                parsed,
+                document,
+                scoped.everyone.agents[handle],
+                live.agents[handle],
+                path,
+                planned[handle],
             )
             for prose, new_text in routed.prose.items():
                 if write_prose(prose, new_text):
@@ -117,6 +129,19 @@ def run_pull(workspace: Workspace, request: PullRequest) -> PullOutcome:
         requests,
         left_alone,
     )
+
+
+def _plan_pulled(
+    desired: WorkspaceState, live: WorkspaceState, handles: list[str], target: str
+) -> dict[str, AgentPlan]:
+    """The plan of the agents pulled (each has a live twin): the one diff that says which
+    values differ, read by the routing of edits (``pull_sources.route``)."""
+    made = plan(
+        WorkspaceState({h: desired.agents[h] for h in handles}),
+        WorkspaceState({h: live.agents[h] for h in handles}),
+        target=target,
+    )
+    return {agent.handle: agent for agent in made.agents}
 
 
 def record_pin(document: Any, workspace: Workspace, live: AgentState) -> bool:

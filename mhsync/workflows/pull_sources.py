@@ -26,6 +26,7 @@ from mhsync import atomic
 from mhsync.manifest.files import MARKER
 from mhsync.manifest.fragments import ComposedDoc
 from mhsync.manifest.parse import ParsedAgent
+from mhsync.plan import AgentPlan
 from mhsync.sections import CORE, section
 from mhsync.state import AgentState
 
@@ -45,13 +46,19 @@ class Routed:
 
 
 def route(
-    parsed: ParsedAgent, document: Any, desired: AgentState, live: AgentState, manifest: Path
+    parsed: ParsedAgent,
+    document: Any,
+    desired: AgentState,
+    live: AgentState,
+    manifest: Path,
+    planned: AgentPlan,
 ) -> Routed:
+    """``planned`` is the agent's plan: only what it changes is routed."""
     spec = document.get("spec") if isinstance(document, Mapping) else None
     spec = spec if isinstance(spec, Mapping) else {}
     routed = Routed(desired)
     hidden: set[str] = set()
-    for key in sorted(changed_keys(desired, live)):
+    for key in sorted(changed_keys(planned)):
         written = spec.get(key)
         fragment = _fragment_under(parsed, key)
         whole = _WHOLE_FILE.fullmatch(written) if isinstance(written, str) else None
@@ -70,16 +77,17 @@ def route(
     return routed
 
 
-def changed_keys(desired: AgentState, live: AgentState) -> set[str]:
-    """Core fields and section keys where the two sides differ."""
-    core, live_core = desired.objects.get(CORE.key, {}), live.objects.get(CORE.key, {})
-    keys = {k for k in core if core.get(k) != live_core.get(k)}
-    for key, value in desired.objects.items():
-        if key != CORE.key and value != live.objects.get(key):
-            keys.add(key)
-    for key, items in desired.collections.items():
-        if items != live.collections.get(key):
-            keys.add(key)
+def changed_keys(planned: AgentPlan) -> set[str]:
+    """Core fields and section keys the agent's plan changes.
+
+    Read from the plan, not compared again: ignored paths, values that compare equal in
+    canonical form and the items' uuids never count as edits, exactly as in ``plan``."""
+    keys: set[str] = set()
+    for change in planned.changes:
+        if change.section == CORE.key:
+            keys.update(f.path.split(".")[0] for f in change.fields)
+        else:
+            keys.add(change.section)
     return keys
 
 
