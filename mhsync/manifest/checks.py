@@ -41,16 +41,16 @@ def check_all(agents: list[ParsedAgent]) -> list[Diagnostic]:
 def _duplicate_agents(agents: list[ParsedAgent]) -> list[Diagnostic]:
     problems: list[Diagnostic] = []
     for field_name in ("name", "uuid"):
-        first: dict[str, tuple[str, int]] = {}
+        first: dict[str, ParsedAgent] = {}
         for agent in agents:
             value = agent.doc.get(("metadata", field_name))
             if not isinstance(value, str):
                 continue
             loc: Loc = ("metadata", field_name)
             if value not in first:
-                first[value] = (agent.doc.file, agent.doc.value_mark(loc).line)
+                first[value] = agent  # its line only when a duplicate needs it (see Marks)
                 continue
-            file, line = first[value]
+            file, line = first[value].doc.file, first[value].doc.value_mark(loc).line
             where = f"line {line}" if file == agent.doc.file else f"{file}:{line}"
             problems.append(
                 agent.doc.diagnostic(
@@ -70,10 +70,10 @@ def _duplicate_items(agent: ParsedAgent, descriptor: SectionDescriptor) -> list[
     first: dict[str, int] = {}
     for item in agent.collections[descriptor.key]:
         key = identity_of(descriptor, item.data)
-        item_loc = agent.item_loc(descriptor, item.index)
-        written = item.data.get(identity) is not None
-        loc = (*item_loc, identity)
-        if key in first:
+        if key in first:  # places are made only for a duplicate
+            item_loc = agent.item_loc(descriptor, item.index)
+            written = item.data.get(identity) is not None
+            loc = (*item_loc, identity)
             derived = "" if written else " (derived from name)"
             line = agent.doc.value_mark(agent.item_loc(descriptor, first[key])).line
             problems.append(

@@ -53,8 +53,8 @@ _SPEC: Loc = ("spec",)
 class ComposedDoc(SourceDoc):
     """An agent document with fragments merged in: ``data`` is the merged document.
 
-    ``keys`` and ``values`` stay the agent's own (they tell which lines the agent's document
-    spans); positions of merged values are found through ``origins``.
+    ``marks`` stay the agent's own (they tell which lines the agent's document spans);
+    positions of merged values are found through ``origins``.
     """
 
     own: SourceDoc | None = None
@@ -158,7 +158,7 @@ def compose_files(
 
 def _alone(doc: SourceDoc, sources: Sources) -> list[Diagnostic]:
     """The problems of an unused fragment's spec (variables substituted in a copy)."""
-    alone = SourceDoc(doc.file, doc.index, copy.deepcopy(doc.data), doc.keys, doc.values)
+    alone = SourceDoc(doc.file, doc.index, copy.deepcopy(doc.data), doc.marks)
     problems = substitute(alone, sources)
     try:
         FragmentDocument.model_validate(alone.data)
@@ -269,7 +269,7 @@ class _Resolver:
         merged, origins = materialize(merge(base, own), _SPEC)
         data = {**doc.data, "spec": merged} if "spec" in doc.data else doc.data
         return ComposedDoc(
-            doc.file, doc.index, data, doc.keys, doc.values, doc, handle, origins, used_at
+            doc.file, doc.index, data, doc.marks, doc, handle, origins, used_at
         )
 
     def referenced(self, uses: list[Any]) -> set[str]:

@@ -17,9 +17,11 @@ ones are refused, so no YAML feature can smuggle in a Python object.
 from __future__ import annotations
 
 import math
+import operator
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
@@ -95,20 +97,67 @@ def unpack(packed: Packed) -> Mark:
     return Mark(packed >> COL_BITS, packed & _COL_MASK)
 
 
-@dataclass
-class SourceDoc:
-    """One YAML document as plain data, with the position of every key and value."""
+Positions = tuple[dict[Loc, Packed], dict[Loc, Packed]]
+"""Where the keys and the values of one document were written, by place."""
 
-    file: str
-    index: int
-    data: Any
-    keys: dict[Loc, Packed] = field(default_factory=dict)
-    values: dict[Loc, Packed] = field(default_factory=dict)
+
+class Marks:
+    """The position of every key and value of one document, read when first asked for.
+
+    A document that validates is only ever asked where it starts and which lines it spans, and
+    keeping a dictionary entry and a tuple for each of its keys and values was a third of
+    reading YAML and half the memory of a loaded agent. So the reader builds plain data alone,
+    notes those two lines, and gives the document a ``read`` that composes its file again with
+    positions the first time a diagnostic (or anything else) asks where a value is: the same
+    composer on the same text gives the same nodes, so the positions are those a first reading
+    with positions gives (``tests/proof/test_yaml_parity.py``).
+    """
+
+    __slots__ = ("_keys", "_read", "_values", "last_line", "root")
+
+    def __init__(
+        self, keys: dict[Loc, Packed] | None = None, values: dict[Loc, Packed] | None = None
+    ) -> None:
+        self._keys = {} if keys is None else keys
+        self._values = {} if values is None else values
+        self._read: Callable[[], Positions] | None = None
+        self.root: Packed | None = None
+        self.last_line = 0
+
+    @classmethod
+    def later(cls, read: Callable[[], Positions], root: Packed, last_line: int) -> Marks:
+        """Positions ``read`` gives when first needed; ``root`` and ``last_line`` known now."""
+        marks = cls()
+        marks._read, marks.root, marks.last_line = read, root, last_line
+        return marks
+
+    @property
+    def held(self) -> bool:
+        """Whether the positions are held (not still to be read)."""
+        return self._read is None
+
+    def _load(self) -> None:
+        if self._read is not None:
+            self._keys, self._values = self._read()
+            self._read = None
+
+    @property
+    def keys(self) -> dict[Loc, Packed]:
+        self._load()
+        return self._keys
+
+    @property
+    def values(self) -> dict[Loc, Packed]:
+        self._load()
+        return self._values
 
     def value_mark(self, loc: Loc) -> Mark:
         """Where the value at ``loc`` was written (or its nearest written ancestor)."""
+        if not loc and self._read is not None and self.root is not None:
+            return unpack(self.root)
+        values = self.values
         for end in range(len(loc), -1, -1):
-            packed = self.values.get(loc[:end])
+            packed = values.get(loc[:end])
             if packed is not None:
                 return unpack(packed)
         return Mark(1, 1)
@@ -118,19 +167,52 @@ class SourceDoc:
         packed = self.keys.get(loc)
         return unpack(packed) if packed is not None else self.value_mark(loc)
 
+    def line_span(self) -> tuple[int, int] | None:
+        """The first and last line holding a key or value of the document."""
+        if self._read is not None and self.root is not None:
+            return self.root >> COL_BITS, self.last_line
+        if not self._values:
+            return None
+        marks = (*self._keys.values(), *self._values.values())
+        return min(marks) >> COL_BITS, max(marks) >> COL_BITS
+
+
+@dataclass
+class SourceDoc:
+    """One YAML document as plain data, with the position of every key and value."""
+
+    file: str
+    index: int
+    data: Any
+    marks: Marks = field(default_factory=Marks)
+
+    @property
+    def keys(self) -> dict[Loc, Packed]:
+        """Where each key was written (read on first use: see ``Marks``)."""
+        return self.marks.keys
+
+    @property
+    def values(self) -> dict[Loc, Packed]:
+        """Where each value was written (read on first use: see ``Marks``)."""
+        return self.marks.values
+
+    def value_mark(self, loc: Loc) -> Mark:
+        """Where the value at ``loc`` was written (or its nearest written ancestor)."""
+        return self.marks.value_mark(loc)
+
+    def key_mark(self, loc: Loc) -> Mark:
+        """Where the key of ``loc`` was written; for list items, where the item starts."""
+        return self.marks.key_mark(loc)
+
     def release(self) -> None:
         """Drop the data and positions once loading is over (the document stays known by file
         and index): they are half the memory of a loaded agent, and only loading reads them."""
         self.data = None
-        self.keys = {}
-        self.values = {}
+        self.marks = Marks()
 
     def line_span(self) -> tuple[int, int] | None:
         """The first and last line holding a key or value of this document."""
-        if not self.values:
-            return None
-        marks = (*self.keys.values(), *self.values.values())
-        return min(marks) >> COL_BITS, max(marks) >> COL_BITS
+        return self.marks.line_span()
 
     def container_mark(self, loc: Loc) -> Mark:
         """Where the mapping holding ``loc`` starts (used for missing keys)."""
@@ -206,8 +288,10 @@ class _Builder:
     ``tag``, ``value`` and ``start_mark``.
     """
 
-    def __init__(self, doc: SourceDoc) -> None:
-        self.doc = doc
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.keys: dict[Loc, Packed] = {}
+        self.values: dict[Loc, Packed] = {}
         self.aliased = 0
         self.seen: set[int] = set()
         self.duplicates: list[Diagnostic] = []
@@ -234,7 +318,7 @@ class _Builder:
                 "yaml-too-deep",
                 loc,
             )
-        values = self.doc.values
+        values = self.values
         if loc not in values:
             values[loc] = _packed(node)
         kind = node.id
@@ -256,7 +340,7 @@ class _Builder:
             raise _unsupported(node, loc)
         out: dict[str, Any] = {}
         merged: list[Node] = []
-        keys, values, build, seen = self.doc.keys, self.doc.values, self.build, self.seen
+        keys, values, build, seen = self.keys, self.values, self.build, self.seen
         inline = not via_alias and depth < MAX_DEPTH  # scalar values built here, not by build
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE:
@@ -274,7 +358,7 @@ class _Builder:
                 at, first = unpack(key_mark), unpack(keys[child])
                 self.duplicates.append(
                     Diagnostic(
-                        file=self.doc.file,
+                        file=self.file,
                         line=at.line,
                         col=at.col,
                         path=format_loc(child),
@@ -309,6 +393,88 @@ class _Builder:
         if node.id != "scalar":
             raise _Refused(_mark(node), "mapping keys must be plain scalars", "yaml-complex-key")
         return str(node.value)
+
+
+class _Unusual(Exception):
+    """A document the plain reader leaves to ``_Builder``, which reads the same nodes again."""
+
+
+def _plain(root: Node, shared: bool) -> Any:
+    """The plain data of one document, or ``_Unusual`` / ``_Refused`` for anything but the
+    common case: core tags, plain scalar keys, no duplicate or merge key, no alias, nesting
+    under ``MAX_DEPTH``. Positions are not kept (see ``Marks``); ``_Builder`` reads every other
+    document, so its diagnostics and bounds are the only ones. ``shared``: the text may use
+    aliases (it has ``&`` and ``*``), so a node met twice, scalars included, is one.
+    """
+    seen: set[int] = set()
+
+    def build(node: Node, depth: int) -> Any:
+        kind = node.id
+        if kind == "scalar":
+            if shared:
+                if id(node) in seen:
+                    raise _Unusual
+                seen.add(id(node))
+            return _scalar(node, ())
+        if depth >= MAX_DEPTH or id(node) in seen:
+            raise _Unusual
+        seen.add(id(node))
+        if kind == "sequence" and node.tag == _SEQ:
+            return [build(item, depth + 1) for item in node.value]
+        if kind != "mapping" or node.tag != _MAP:
+            raise _Unusual
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.id != "scalar" or key_node.tag == _MERGE:
+                raise _Unusual
+            key = str(key_node.value)
+            if key in out:
+                raise _Unusual
+            if value_node.tag == _STR and not shared and value_node.id == "scalar":
+                out[key] = str(value_node.value)  # the commonest value: what _scalar does
+            else:
+                out[key] = build(value_node, depth + 1)
+        return out
+
+    return build(root, 0)
+
+
+def _last_line(node: Node) -> int:
+    """The line of the last key or value of a document ``_plain`` read: the one written last,
+    at the end of its last entries (an empty value counts at its key, as ``_Builder`` has it)."""
+    while node.value and node.id != "scalar":
+        if node.id == "sequence":
+            node = node.value[-1]
+            continue
+        key_node, value_node = node.value[-1]
+        if _is_empty_scalar(value_node):
+            node = key_node
+            break
+        node = value_node
+    line: int = node.start_mark.line + 1
+    return line
+
+
+class _Later:
+    """The positions of the documents of one file, read again by ``_Builder`` when one of
+    them is first asked (by index, as ``_parse`` counts documents)."""
+
+    def __init__(self, text: str, display: str) -> None:
+        self.text: str | None = text
+        self.display = display
+        self.found: dict[int, Positions] = {}
+
+    def positions(self, index: int) -> Positions:
+        if self.text is not None:
+            text, self.text = self.text, None
+            for number, node in enumerate(_nodes(text, False), start=1):
+                builder = _Builder(self.display)
+                try:
+                    builder.build(node, (), 0)
+                except _Refused:
+                    continue
+                self.found[number] = (builder.keys, builder.values)
+        return self.found.pop(index, ({}, {}))
 
 
 def _merge_sources(node: Node) -> list[Node]:
@@ -498,13 +664,26 @@ def _parse(text: str, display: str, *, pure: bool) -> tuple[ReadResult, bool]:
     """The documents and diagnostics of ``text``, and whether the YAML itself was broken."""
     result = ReadResult(text=text)
     index = 0
+    later = None if pure else _Later(text, display)
+    shared = "&" in text and "*" in text
     try:
         for node in _nodes(text, pure):
             index += 1
             if _is_empty_scalar(node):
                 continue
-            doc = SourceDoc(display, index, None)
-            builder = _Builder(doc)
+            if later is not None:
+                try:
+                    data = _plain(node, shared)
+                except (_Unusual, _Refused):
+                    pass
+                else:
+                    marks = Marks.later(
+                        partial(later.positions, index), _packed(node), _last_line(node)
+                    )
+                    result.docs.append(SourceDoc(display, index, data, marks))
+                    continue
+            builder = _Builder(display)
+            doc = SourceDoc(display, index, None, Marks(builder.keys, builder.values))
             try:
                 doc.data = builder.build(node, (), 0)
             except _Refused as refused:
@@ -593,8 +772,9 @@ else:
         yaml_implicit_resolvers: dict[Any, list[tuple[str, Any]]] = {}  # noqa: RUF012
 
     for _versions, _tag, _regexp, _first in implicit_resolvers:
-        if (1, 2) in _versions:
-            _Resolver12.add_implicit_resolver(_tag, _regexp, _first)
+        if (1, 2) in _versions:  # the pattern itself: ruamel's lazy wrapper costs a call a match
+            _pattern = re.compile(_regexp.pattern, _regexp.flags)
+            _Resolver12.add_implicit_resolver(_tag, _pattern, _first)
 
     _BY_FIRST = dict(_Resolver12.yaml_implicit_resolvers)
     _SCALAR = _pyyaml.nodes.ScalarNode
@@ -606,6 +786,12 @@ else:
         def __init__(self, stream: str) -> None:
             _CParser.__init__(self, stream)
             _Resolver12.__init__(self)
+
+        # The composer calls these path-resolver hooks around every node; with no path
+        # resolvers registered they do nothing, so C callables that do nothing stand in for
+        # them (a Python method call each was a tenth of composing).
+        descend_resolver = operator.is_  # type: ignore[assignment]  # (parent, index)
+        ascend_resolver = ().__len__  # type: ignore[assignment]  # ()
 
         def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
             """``BaseResolver.resolve`` without path resolvers (none are registered) and

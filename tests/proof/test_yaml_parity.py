@@ -206,3 +206,67 @@ def test_random_plain_scalars_resolve_the_same(values: list[str]) -> None:
     assert broken == pure_broken, text
     if not broken:
         assert fast == pure, text
+
+
+def _full(text: str) -> list[tuple[int, object, object, object]]:
+    """Every document of ``text`` read by ``_Builder`` alone: data, keys and values at once."""
+    out = []
+    for index, node in enumerate(yamlio._nodes(text, False), start=1):
+        if yamlio._is_empty_scalar(node):
+            continue
+        builder = yamlio._Builder("f.yaml")
+        try:
+            data = builder.build(node, (), 0)
+        except yamlio._Refused:
+            continue
+        out.append((index, _typed(data), builder.keys, builder.values))
+    return out
+
+
+def _lazy_matches_full(text: str) -> None:
+    result, broken = yamlio._parse(text, "f.yaml", pure=False)
+    if broken:
+        return
+    spans = [doc.line_span() for doc in result.docs]  # before positions are read
+    roots = [doc.value_mark(()) for doc in result.docs]
+    full = _full(text)
+    assert [(d.index, _typed(d.data), d.keys, d.values) for d in result.docs] == full
+    assert spans == [doc.line_span() for doc in result.docs]  # now from the positions
+    assert roots == [doc.value_mark(()) for doc in result.docs]
+
+
+def test_clean_documents_hold_no_positions_until_one_is_asked() -> None:
+    """Reading builds data alone; the first question about a place reads positions, the same
+    as reading with positions from the start (issue 16: a third of reading YAML, half of memory)."""
+    text = (REPO / "examples/agents/volvo-service.yaml").read_text(encoding="utf-8")
+    result, broken = yamlio._parse(text, "f.yaml", pure=False)
+    assert not broken and result.docs
+    doc = result.docs[0]
+    assert not doc.marks.held
+    values = _full(text)[0][3]
+    assert isinstance(values, dict)
+    assert doc.value_mark(()) == yamlio.unpack(values[()])
+    assert doc.line_span() == (min(values.values()) >> yamlio.COL_BITS, 241)
+    assert not doc.marks.held  # the start and the span of lines are known without them
+    name = doc.value_mark(("metadata", "name"))
+    assert doc.marks.held
+    assert name == yamlio.unpack(values[("metadata", "name")])
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS))
+def test_positions_read_later_are_those_of_a_full_read(name: str) -> None:
+    if not yamlio._PURE_ONLY.search(CORPUS[name]):
+        _lazy_matches_full(CORPUS[name])
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.dictionaries(KEYS, DATA, max_size=5), flow=st.booleans())
+def test_random_documents_positions_read_later_are_the_same(
+    data: dict[str, object], flow: bool
+) -> None:
+    yaml = YAML(typ="safe", pure=True)
+    yaml.default_flow_style = flow
+    out = StringIO()
+    yaml.dump_all([data, data], out)
+    if not yamlio._PURE_ONLY.search(out.getvalue()):
+        _lazy_matches_full(out.getvalue())
