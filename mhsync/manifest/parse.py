@@ -137,16 +137,16 @@ def _parse_items(
     identities: set[str] = set()
     problems: list[Diagnostic] = []
     shorthand = shorthand_field(descriptor)
-    for index, value in enumerate(values):
-        loc = agent.item_loc(descriptor, index)
+    for index, value in enumerate(values):  # an item's loc is made only for a diagnostic
         if shorthand is not None and not isinstance(value, str | dict):
             message = f"must be text or a mapping with `{shorthand}`"
+            loc = agent.item_loc(descriptor, index)
             problems.append(agent.doc.diagnostic(loc, message, code="type"))
             continue
         try:
             model = adapter.validate_python(value)
         except ValidationError as exc:
-            problems.extend(diagnostics_from(exc, agent.doc, loc))
+            problems.extend(diagnostics_from(exc, agent.doc, agent.item_loc(descriptor, index)))
             if isinstance(value, dict):
                 identities.add(identity_of(descriptor, value))
             continue
