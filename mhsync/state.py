@@ -120,28 +120,34 @@ def clean(value: Any) -> Any:
     if isinstance(value, JSON_SCALARS):
         return value
     if isinstance(value, dict | Mapping):
-        out = {}
-        leaves = _LEAVES
-        for key in sorted(value):
-            item = value[key]
-            if item.__class__ in leaves:
-                out[str(key)] = item
-                continue
-            cleaned = clean(item)
-            if cleaned is not None and cleaned != [] and cleaned != {}:  # is_empty, inlined
-                out[str(key)] = cleaned
-        return out
+        return _clean_mapping(value)
     if isinstance(value, list | tuple):
         leaves = _LEAVES
         return [v if v.__class__ in leaves else clean(v) for v in value]
     return value
 
 
+def _clean_mapping(value: Mapping[Any, Any], leave_out: Collection[str] = ()) -> JSONDict:
+    """``clean`` of a mapping, without the keys in ``leave_out``."""
+    out = {}
+    leaves = _LEAVES
+    for key in sorted(value):
+        if key in leave_out:
+            continue
+        item = value[key]
+        if item.__class__ in leaves:
+            out[str(key)] = item
+            continue
+        cleaned = clean(item)
+        if cleaned is not None and cleaned != [] and cleaned != {}:  # is_empty, inlined
+            out[str(key)] = cleaned
+    return out
+
+
 def canonical_fields(descriptor: SectionDescriptor, raw: Mapping[str, Any]) -> JSONDict:
     """Canonical fields of one item or object: cleaned, set-like lists sorted and de-duplicated,
-    steering removed."""
-    fields = {k: v for k, v in raw.items() if k not in descriptor.manifest_only}
-    cleaned: JSONDict = clean(fields)
+    steering removed (in one pass: filtering into a copy first cost another)."""
+    cleaned = _clean_mapping(raw, descriptor.manifest_only)
     for name in descriptor.set_like:
         if isinstance(cleaned.get(name), list):
             unique = {_sort_key(value): value for value in cleaned[name]}

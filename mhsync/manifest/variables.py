@@ -21,6 +21,7 @@ from mhsync.manifest.document import VARIABLE_NAME, spec_loc
 from mhsync.manifest.yamlio import Loc, SourceDoc, format_loc
 from mhsync.sections import SECTIONS
 
+_LEAVES = frozenset({int, float, bool, type(None)})
 _REFERENCE = re.compile(r"\$\$\{|\$\{(env|var):([^}]*)\}")
 _NAME = re.compile(VARIABLE_NAME)
 SECRET_REFERENCE = re.compile(rf"\$\{{env:({VARIABLE_NAME})\}}")
@@ -84,10 +85,15 @@ def _walk(
     if isinstance(value, dict | list):
         entries = value.items() if isinstance(value, dict) else enumerate(value)
         for key, item in entries:
-            if isinstance(item, dict | list) or (isinstance(item, str) and "${" in item):
-                replaced = _walk(doc, item, (*loc, key), secrets, sources, problems)
-                if replaced is not item:
-                    value[key] = replaced
+            kind = item.__class__  # exact classes first: most items are plain leaves
+            if kind is str:
+                if "${" not in item:
+                    continue
+            elif kind in _LEAVES or not isinstance(item, dict | list | str):
+                continue
+            replaced = _walk(doc, item, (*loc, key), secrets, sources, problems)
+            if replaced is not item:
+                value[key] = replaced
     return value
 
 
