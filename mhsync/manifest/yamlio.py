@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from sys import intern
 from typing import Any, Literal, NamedTuple
 
 from ruamel.yaml import YAML
@@ -427,7 +428,7 @@ def _plain(root: Node, shared: bool) -> Any:
         for key_node, value_node in node.value:
             if key_node.id != "scalar" or key_node.tag == _MERGE:
                 raise _Unusual
-            key = str(key_node.value)
+            key = intern(str(key_node.value))  # one string per key name, not per use
             if key in out:
                 raise _Unusual
             if value_node.tag == _STR and not shared and value_node.id == "scalar":
