@@ -268,9 +268,7 @@ class _Resolver:
         own = layer(spec if isinstance(spec, dict) else {}, Origin(doc, _SPEC))
         merged, origins = materialize(merge(base, own), _SPEC)
         data = {**doc.data, "spec": merged} if "spec" in doc.data else doc.data
-        return ComposedDoc(
-            doc.file, doc.index, data, doc.marks, doc, handle, origins, used_at
-        )
+        return ComposedDoc(doc.file, doc.index, data, doc.marks, doc, handle, origins, used_at)
 
     def referenced(self, uses: list[Any]) -> set[str]:
         """Every fragment ``uses`` reaches, whatever the target."""
