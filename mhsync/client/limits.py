@@ -229,15 +229,3 @@ def read_body(
         if deadline.passed():
             raise DeadlineExceeded
     return b"".join(chunks)
-
-
-def with_body(response: httpx.Response, content: bytes) -> httpx.Response:
-    """A complete response carrying ``content`` (already decoded) in place of the stream."""
-    headers = [
-        (name, value)
-        for name, value in response.headers.multi_items()
-        if name.lower() not in ("content-encoding", "content-length", "transfer-encoding")
-    ]
-    return httpx.Response(
-        response.status_code, headers=headers, content=content, request=response.request
-    )

@@ -59,11 +59,29 @@ def error_class_for(status: int) -> type[ApiError]:
     return _STATUS_ERRORS.get(status, ApiError)
 
 
+@dataclass(frozen=True, repr=False)
+class Answer:
+    """A response read whole: status, headers and the decoded body (within the size cap).
+
+    Plain data rather than a second ``httpx.Response`` built around the body: that cost more
+    CPU per request than everything mhsync itself does with the answer. Its ``repr`` shows the
+    status only, as ``httpx.Response``'s does: the body may echo a secret, and a traceback
+    rendered with its locals prints every local's ``repr``.
+    """
+
+    status_code: int
+    headers: httpx.Headers
+    content: bytes
+
+    def __repr__(self) -> str:
+        return f"<Answer [{self.status_code}]>"
+
+
 @dataclass(frozen=True)
 class Attempt:
-    """What one attempt produced: a response, or a description of the transport failure."""
+    """What one attempt produced: an answer, or a description of the transport failure."""
 
-    response: httpx.Response | None
+    response: Answer | None
     failure: Failure | None = None
     detail: str = ""
 
@@ -155,7 +173,7 @@ class Call:
         )
 
     def http_error(
-        self, response: httpx.Response, attempts: int, summary: str | None = None
+        self, response: Answer, attempts: int, summary: str | None = None
     ) -> ApiError:
         """The typed exception for an HTTP error answer, from its (possibly non-JSON) body."""
         status = response.status_code
@@ -190,7 +208,7 @@ class Call:
             error=failed, retry=True, maybe_applied=attempt.failure is Failure.MAYBE_SENT
         )
 
-    def _judge_success(self, response: httpx.Response, attempts: int) -> Verdict:
+    def _judge_success(self, response: Answer, attempts: int) -> Verdict:
         status = response.status_code
         if status >= 300:
             message = f"unexpected redirect (HTTP {status}); check the base URL"
