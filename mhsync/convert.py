@@ -9,9 +9,8 @@ is built, resolving names to uuids that may only exist since earlier requests of
 from __future__ import annotations
 
 import copy
-import functools
 import typing
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +26,7 @@ from mhsync.sections import (
     api_paths,
     section,
 )
-from mhsync.sections.introspect import inner_model
+from mhsync.sections.introspect import field_models, is_open
 from mhsync.state import (
     JSON_SCALARS,
     SECRET_SET,
@@ -81,18 +80,6 @@ def _copy_json(value: Any) -> Any:
     return value
 
 
-@functools.cache
-def _inner_models(model: type[BaseModel]) -> dict[str, type[BaseModel] | None]:
-    """Field name -> the model inside its annotation; computed once per model (it is hot)."""
-    return {name: inner_model(info.annotation) for name, info in model.model_fields.items()}
-
-
-@functools.cache
-def _is_open(model: type[BaseModel]) -> bool:
-    """Whether ``model`` keeps fields it does not declare (``extra="allow"``)."""
-    return model.model_config.get("extra") == "allow"
-
-
 def prune(model: type[BaseModel], data: Any) -> Any:
     """Keep only what ``model`` knows, recursively; open-ended models keep everything.
 
@@ -101,19 +88,74 @@ def prune(model: type[BaseModel], data: Any) -> Any:
     """
     if not isinstance(data, dict | Mapping):
         return data
-    inner_of = _inner_models(model)
-    is_open = _is_open(model)
+    inner_of = field_models(model)
+    open_ended = is_open(model)
     out: JSONDict = {}
     for key, value in data.items():
         inner = inner_of.get(key)
         if inner is None:
-            if is_open or key in inner_of:
+            if open_ended or key in inner_of:
                 out[key] = value
         elif isinstance(value, list):
             out[key] = [prune(inner, v) for v in value]
         else:
             out[key] = prune(inner, value)
     return out
+
+
+def _pruned_copy(model: type[BaseModel], data: Any, skip: Collection[str] = ()) -> Any:
+    """``prune(model, _copy_json(data))`` in one pass: one new structure instead of two.
+
+    Keys in ``skip`` (the server-owned fields of an item) are left out at the top level.
+    """
+    if not isinstance(data, dict | Mapping):
+        return _copy_json(data)
+    inner_of = field_models(model)
+    open_ended = is_open(model)
+    out: JSONDict = {}
+    for key, value in data.items():
+        if key in skip:
+            continue
+        inner = inner_of.get(key)
+        if inner is None:
+            if open_ended or key in inner_of:
+                out[key] = value if isinstance(value, JSON_SCALARS) else _copy_json(value)
+        elif isinstance(value, list):
+            out[key] = [_pruned_copy(inner, v) for v in value]
+        else:
+            out[key] = _pruned_copy(inner, value)
+    return out
+
+
+_PRUNES_FIRST: dict[int, tuple[SectionDescriptor, bool]] = {}
+"""id(descriptor) -> (descriptor, answer); the descriptor is kept so that its id stays its own
+(descriptors are not hashable)."""
+
+
+def _prunes_first(descriptor: SectionDescriptor) -> bool:
+    """Whether pruning before references and positions are read gives the same fields as
+    pruning after: every field they read or write (a reference's uuid and name fields, an
+    ordered list's order key) is one the model knows, so pruning first drops none of them."""
+    known = _PRUNES_FIRST.get(id(descriptor))
+    if known is None:
+        known = _PRUNES_FIRST[id(descriptor)] = (descriptor, _safe_to_prune_first(descriptor))
+    return known[1]
+
+
+def _safe_to_prune_first(descriptor: SectionDescriptor) -> bool:
+    fields = field_models(descriptor.model)
+    for ref in descriptor.refs:
+        level = fields
+        if ref.within:
+            inner = fields.get(ref.within)
+            level = field_models(inner) if inner is not None else {}
+        if ref.api_field not in level or ref.name_field not in level:
+            return False
+    for list_field, order_key in descriptor.ordered_lists.items():
+        inner = fields.get(list_field)
+        if inner is None or order_key not in field_models(inner):
+            return False
+    return True
 
 
 def empty_value(descriptor: SectionDescriptor, field_name: str) -> Any:
@@ -176,18 +218,32 @@ def fields_from_api(
     carries every embedded section, and copying all of it to read ``core`` was most of the
     cost of reading a large workspace.
     """
+    if _prunes_first(descriptor):
+        data: JSONDict = _pruned_copy(descriptor.model, raw, skip=descriptor.read_only)
+        _names_from_uuids(descriptor, data, refs)
+        _positions_from_order(descriptor, data)
+    else:
+        data = _copied_then_pruned(descriptor, raw, refs)
+    _secrets_to_markers(descriptor, raw, data)
+    return canonical_fields(descriptor, data)
+
+
+def _copied_then_pruned(
+    descriptor: SectionDescriptor, raw: Mapping[str, Any], refs: References
+) -> JSONDict:
+    """The known fields copied, references and positions read, then pruned: for a section
+    whose references or order keys its model does not know (procedure steps' ``order``)."""
     model = descriptor.model
-    known = None if _is_open(model) else _inner_models(model)
-    data: JSONDict = {
+    known = None if is_open(model) else field_models(model)
+    data = {
         k: _copy_json(v)
         for k, v in raw.items()
         if k not in descriptor.read_only and (known is None or k in known)
     }
     _names_from_uuids(descriptor, data, refs)
     _positions_from_order(descriptor, data)
-    data = prune(descriptor.model, data)
-    _secrets_to_markers(descriptor, raw, data)
-    return canonical_fields(descriptor, data)
+    pruned: JSONDict = prune(model, data)
+    return pruned
 
 
 def item_from_api(

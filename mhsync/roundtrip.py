@@ -31,7 +31,7 @@ from mhsync.planner.contract_facts import FactResult, FactStatus
 from mhsync.planner.diff import same
 from mhsync.planner.matching_items import match_items
 from mhsync.sections import CORE, SECTIONS, SectionDescriptor
-from mhsync.sections.introspect import inner_model
+from mhsync.sections.introspect import field_models, is_open
 from mhsync.state import AgentState, Item
 
 
@@ -228,18 +228,18 @@ def unknown_section_fields(descriptor: SectionDescriptor, raw: Any) -> list[str]
 def _unknown(model: type[BaseModel], data: Any, prefix: str, owned: frozenset[str]) -> list[str]:
     if isinstance(data, list):
         return [p for element in data for p in _unknown(model, element, f"{prefix}[]", owned)]
-    if not isinstance(data, Mapping) or model.model_config.get("extra") == "allow":
+    if not isinstance(data, Mapping) or is_open(model):
         return []
+    fields = field_models(model)
     found: list[str] = []
     for key, value in data.items():
-        path = f"{prefix}.{key}" if prefix else str(key)
         if key in owned:
             continue
-        info = model.model_fields.get(str(key))
-        if info is None:
-            found.append(path)
+        name = str(key)
+        if name not in fields:
+            found.append(f"{prefix}.{key}" if prefix else name)
             continue
-        inner = inner_model(info.annotation)
+        inner = fields[name]
         if inner is not None:
-            found += _unknown(inner, value, path, owned)
+            found += _unknown(inner, value, f"{prefix}.{key}" if prefix else name, owned)
     return found

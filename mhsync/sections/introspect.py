@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import types
 import typing
+from collections.abc import Mapping
 from typing import Annotated, Any, Union
 
 from pydantic import BaseModel
@@ -21,3 +23,19 @@ def inner_model(annotation: Any) -> type[BaseModel] | None:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     return None
+
+
+@functools.cache
+def field_models(model: type[BaseModel]) -> Mapping[str, type[BaseModel] | None]:
+    """Field name -> the model inside its annotation (``inner_model``), once per model.
+
+    Readers of API data ask this for every key of every item (tens of thousands per plan);
+    ``inner_model`` walks ``typing`` annotations, which is slow to repeat.
+    """
+    return {name: inner_model(info.annotation) for name, info in model.model_fields.items()}
+
+
+@functools.cache
+def is_open(model: type[BaseModel]) -> bool:
+    """Whether ``model`` keeps fields it does not declare (``extra="allow"``)."""
+    return model.model_config.get("extra") == "allow"

@@ -93,16 +93,19 @@ def read_live(
     for handle, raw in in_scope.items():
         handles.setdefault(id(raw), []).append(handle)
     converted: dict[str, AgentState] = {}
+    unknown: dict[str, set[str]] = {}
 
     def convert(raw: RawAgent) -> None:
         """Runs as each agent's reads complete, overlapping this CPU work with the network."""
+        paths = agent_unmodelled(raw)
         for handle in handles[id(raw)]:
             converted[handle] = _canonical(handle, raw, references)
+            unknown[handle] = paths
 
     unique = {id(raw): raw for raw in in_scope.values()}.values()
     read_separate_sections(client, unique, parallelism=parallelism, on_agent=convert)
     state = WorkspaceState({handle: converted[handle] for handle in sorted(converted)})
-    return LiveRead(state, matching, references, unmodelled_fields(in_scope), warnings)
+    return LiveRead(state, matching, references, _by_path(unknown), warnings)
 
 
 def would_create(desired: WorkspaceState, matching: Matching, selection: Selection) -> bool:
@@ -116,11 +119,20 @@ def would_create(desired: WorkspaceState, matching: Matching, selection: Selecti
 def unmodelled_fields(agents_by_handle: Mapping[str, RawAgent]) -> dict[str, list[str]]:
     """Field path -> handles of the agents (read whole) whose live data carries a field the
     manifest models and the descriptor table do not know (values are never looked at)."""
+    return _by_path({handle: agent_unmodelled(raw) for handle, raw in agents_by_handle.items()})
+
+
+def agent_unmodelled(raw: RawAgent) -> set[str]:
+    """The unmodelled field paths of one agent read whole (see ``unmodelled_fields``)."""
+    paths = set(unknown_agent_fields(raw.data))
+    for descriptor in SEPARATE_SECTIONS:
+        paths.update(unknown_section_fields(descriptor, raw.separate.get(descriptor.key, [])))
+    return paths
+
+
+def _by_path(paths_by_handle: Mapping[str, set[str]]) -> dict[str, list[str]]:
     found: dict[str, set[str]] = {}
-    for handle, raw in agents_by_handle.items():
-        paths = set(unknown_agent_fields(raw.data))
-        for descriptor in SEPARATE_SECTIONS:
-            paths.update(unknown_section_fields(descriptor, raw.separate.get(descriptor.key, [])))
+    for handle, paths in paths_by_handle.items():
         for path in paths:
             found.setdefault(path, set()).add(handle)
     return {path: sorted(found[path]) for path in sorted(found)}

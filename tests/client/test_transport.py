@@ -9,17 +9,16 @@ to httpx's proxy routing, and to a bound on the Python calls one GET costs.
 from __future__ import annotations
 
 import json
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import FrameType
 from typing import Any, ClassVar
 
 import httpx
 import pytest
 
 from mhsync.client import ApiClient, Token
+from tests.python_calls import python_calls
 
 from .conftest import BASE_URL, MARKER, Script, reply
 
@@ -141,22 +140,6 @@ def test_a_proxy_from_the_environment_carries_the_requests(proxy: str) -> None:
     assert _Proxy.seen == [("http://127.0.0.1:9/api/v1/agents/a-1?page=1", f"Bearer {MARKER}")]
 
 
-def _python_calls(action: Callable[[], None]) -> int:
-    calls = 0
-
-    def count(frame: FrameType, event: str, arg: Any) -> None:
-        nonlocal calls
-        if event == "call":
-            calls += 1
-
-    sys.setprofile(count)
-    try:
-        action()
-    finally:
-        sys.setprofile(None)
-    return calls
-
-
 CALLS_PER_GET = 300
 """A bound on the Python function calls of one GET through ``ApiClient`` on a MockTransport
 (httpx's request and response models, mhsync's checks; no socket). A count, unlike a time,
@@ -175,7 +158,7 @@ def test_a_get_costs_a_bounded_number_of_python_calls(
         for _ in range(20):
             client.get_list("/agents/a-1/intents")
 
-    per_get = _python_calls(gets) / 20
+    per_get = python_calls(gets) / 20
     assert per_get <= CALLS_PER_GET, per_get
 
 
