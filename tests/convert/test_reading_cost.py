@@ -21,7 +21,7 @@ from mhsync.convert import (
     _secrets_to_markers,
     fields_from_api,
 )
-from mhsync.planner.roundtrip import unknown_agent_fields
+from mhsync.roundtrip import unknown_agent_fields
 from mhsync.sections import SECTIONS, SectionDescriptor
 from mhsync.sections.introspect import field_models
 from mhsync.state import JSONDict, canonical_fields
