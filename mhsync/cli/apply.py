@@ -110,4 +110,4 @@ def apply_command(
     if not outcome.plan.has_changes:
         click.echo(render_text(outcome.plan, color=use_color()), nl=False)
         return
-    report_end(outcome, "Apply", hint="; run apply again to converge", executor_notes=True)
+    report_end(outcome, "Apply", hint="; run apply again to converge")

@@ -33,12 +33,13 @@ class Finished(Protocol):
     def snapshot(self) -> Path | None: ...
 
 
-def report_end(outcome: Finished, verb: str, *, hint: str = "", executor_notes: bool) -> None:
+def report_end(outcome: Finished, verb: str, *, hint: str = "") -> None:
     """The end of ``verb`` ("Apply", "Rollback") for a plan that had changes.
 
     Raises ``ApplyError`` (its exit code) when a change failed; ``hint`` follows that message.
-    ``executor_notes`` shows what the executor noted on the way (twins settled, lost creates
-    adopted); rollback has never shown them.
+    What the executor noted on the way (twins of a concurrent run settled, lost creates adopted)
+    is shown for both verbs: a rollback settles and adopts like an apply, and a user must learn
+    of it either way (rollback used to hide these notes).
     """
     if not outcome.approved:
         note(f"{verb} cancelled; nothing was changed.")
@@ -47,9 +48,8 @@ def report_end(outcome: Finished, verb: str, *, hint: str = "", executor_notes: 
         note(f"Snapshot saved: {outcome.snapshot} (undo with: mhsync rollback {outcome.snapshot})")
     report = outcome.report
     assert report is not None
-    if executor_notes:
-        for line in report.notes:
-            note(line)
+    for line in report.notes:
+        note(line)
     if not report.ok:
         for line in report.lines():
             click.echo(line)

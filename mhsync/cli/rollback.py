@@ -59,4 +59,4 @@ def rollback_command(
     if not outcome.plan.has_changes:
         click.echo("Nothing to roll back: the workspace matches the snapshot.")
         return
-    report_end(outcome, "Rollback", executor_notes=False)
+    report_end(outcome, "Rollback")

@@ -45,35 +45,31 @@ UNDO = f"Snapshot saved: {SNAPSHOT} (undo with: mhsync rollback {SNAPSHOT})\n"
 
 
 @pytest.mark.parametrize(
-    ("verb", "executor_notes", "outcome", "out", "err"),
+    ("verb", "outcome", "out", "err"),
     [
         (
             "Apply",
-            True,
             _outcome(None, approved=False),
             "",
             "Apply cancelled; nothing was changed.\n",
         ),
         (
             "Rollback",
-            False,
             _outcome(None, approved=False),
             "",
             "Rollback cancelled; nothing was changed.\n",
         ),
         (
             "Apply",
-            True,
             _outcome(DONE),
             "Apply complete: 0 agents created, 0 updated, 0 deleted (7 requests).\n",
             UNDO + "agent[a]: another run created it first; its copy is kept\n",
         ),
         (
             "Rollback",
-            False,
             _outcome(DONE),
             "Rollback complete: 0 agents created, 0 updated, 0 deleted (7 requests).\n",
-            UNDO,
+            UNDO + "agent[a]: another run created it first; its copy is kept\n",
         ),
     ],
     ids=["apply-cancelled", "rollback-cancelled", "apply-done", "rollback-done"],
@@ -81,12 +77,11 @@ UNDO = f"Snapshot saved: {SNAPSHOT} (undo with: mhsync rollback {SNAPSHOT})\n"
 def test_the_end_of_a_run(
     capsys: pytest.CaptureFixture[str],
     verb: str,
-    executor_notes: bool,
     outcome: Outcome,
     out: str,
     err: str,
 ) -> None:
-    report_end(outcome, verb, executor_notes=executor_notes)
+    report_end(outcome, verb)
     assert capsys.readouterr() == (out, err)
 
 
@@ -106,7 +101,7 @@ def test_a_failed_change_lists_every_change_and_raises(
     capsys: pytest.CaptureFixture[str], verb: str, hint: str, message: str
 ) -> None:
     with pytest.raises(ApplyError) as raised:
-        report_end(_outcome(FAILED), verb, hint=hint, executor_notes=True)
+        report_end(_outcome(FAILED), verb, hint=hint)
     assert str(raised.value) == message and raised.value.report is FAILED
     assert capsys.readouterr() == (
         "failed        agent[a].core: HTTP 500\n"
