@@ -43,6 +43,7 @@ LAYERS: dict[str, int] = {
     "__init__": 0,
     "errors": 0,
     "atomic": 0,
+    "fieldpath": 0,
     "sections": 1,
     "state": 2,
     "convert": 2,
