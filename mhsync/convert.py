@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from mhsync.errors import UnexpectedResponseError
+from mhsync.fieldpath import FieldPath
 from mhsync.sections import (
     AGENT_READ_ONLY,
     COLLECTIONS,
@@ -34,6 +35,7 @@ from mhsync.state import (
     Item,
     JSONDict,
     canonical_fields,
+    drop_path,
     get_path,
     is_empty,
     set_path,
@@ -396,9 +398,9 @@ _MISSING = object()
 # --- manifest -> canonical ----------------------------------------------------------------------
 
 
-def _extract_secrets(descriptor: SectionDescriptor, fields: JSONDict) -> dict[str, str]:
+def _extract_secrets(descriptor: SectionDescriptor, fields: JSONDict) -> dict[FieldPath, str]:
     """Replace secret references by the presence marker; return path -> ``${env:NAME}``."""
-    secrets: dict[str, str] = {}
+    secrets: dict[FieldPath, str] = {}
     for path in descriptor.sensitive:
         value = get_path(fields, path)
         if isinstance(value, str) and value:
@@ -426,7 +428,7 @@ def item_from_manifest(descriptor: SectionDescriptor, data: Mapping[str, Any]) -
 
 def object_from_manifest(
     descriptor: SectionDescriptor, data: Mapping[str, Any]
-) -> tuple[JSONDict, dict[str, str]]:
+) -> tuple[JSONDict, dict[FieldPath, str]]:
     """Canonical fields and secret references of one desired object section."""
     fields = canonical_fields(descriptor, data)
     return fields, _extract_secrets(descriptor, fields)
@@ -443,7 +445,7 @@ def fields_to_api(
     fields: Mapping[str, Any],
     *,
     refs: References,
-    secrets: Mapping[str, str],
+    secrets: Mapping[FieldPath, str],
     resolve_secret: SecretResolver,
 ) -> JSONDict:
     """A request body for one item or object (without position or wrapper)."""
@@ -466,19 +468,10 @@ def fields_to_api(
         if get_path(body, path) == SECRET_SET:
             reference = secrets.get(path)
             if reference is None:
-                _drop_path(body, path)
+                drop_path(body, path)
             else:
                 set_path(body, path, resolve_secret(reference))
     return body
-
-
-def _drop_path(body: JSONDict, dotted: str) -> None:
-    parts = dotted.split(".")
-    node: Any = body
-    for part in parts[:-1]:
-        node = node.get(part) if isinstance(node, dict) else None
-    if isinstance(node, dict):
-        node.pop(parts[-1], None)
 
 
 def agent_handles(agents: Mapping[str, AgentState]) -> dict[str, str]:

@@ -19,6 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
+from mhsync.fieldpath import FieldPath
 from mhsync.sections import BY_KEY
 
 PLAN_FORMAT_VERSION = 1
@@ -69,7 +70,7 @@ class Call(_Frozen):
 class FieldChange(_Frozen):
     """One changed field of an update, by dotted path."""
 
-    path: str
+    path: FieldPath
     before: Any = None
     after: Any = None
 
@@ -103,8 +104,10 @@ class Change(_Frozen):
     and positions but not whole values (the replace's lists do). Left out of the plan file when
     empty."""
     calls: tuple[Call, ...] = ()
-    sensitive: tuple[str, ...] = ()
-    secrets: dict[str, str] = Field(default_factory=dict)
+    # Paths are ``FieldPath`` values: JSON strings in the plan file, parsed and formatted by
+    # ``mhsync.fieldpath`` only (these docstrings are the plan schema's descriptions).
+    sensitive: tuple[FieldPath, ...] = ()
+    secrets: dict[FieldPath, str] = Field(default_factory=dict)
     """Dotted path (within ``after``; for replaces ``INDEX.path``) -> ``${env:NAME}`` reference."""
 
 

@@ -20,6 +20,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from mhsync.fieldpath import FieldPath
 from mhsync.sections import SECTIONS, SectionDescriptor
 
 SECRET_SET = "(sensitive value)"
@@ -41,14 +42,14 @@ class Item:
     """One item of a collection section, in canonical form.
 
     ``key`` is the identity value (for positional sections, the content). ``uuid`` is known on
-    the live side only. ``secrets`` maps dotted field paths to ``${env:NAME}`` references
-    (desired side only); the executor resolves them at the moment it sends the request.
+    the live side only. ``secrets`` maps field paths to ``${env:NAME}`` references (desired
+    side only); the executor resolves them at the moment it sends the request.
     """
 
     key: str
     fields: JSONDict
     uuid: str | None = None
-    secrets: Mapping[str, str] = field(default_factory=dict)
+    secrets: Mapping[FieldPath, str] = field(default_factory=dict)
     previous_keys: tuple[str, ...] = ()
     position: int | None = None
     """Live positional items only: the server's ``order`` value (a plan must know what to fix)."""
@@ -72,8 +73,8 @@ class AgentState:
     ignore: tuple[str, ...] = ()
     previous_names: tuple[str, ...] = ()
     source: SourceLocation | None = None
-    secrets: dict[str, dict[str, str]] = field(default_factory=dict)
-    """Object-section secrets: section key -> dotted path -> ``${env:NAME}``."""
+    secrets: dict[str, dict[FieldPath, str]] = field(default_factory=dict)
+    """Object-section secrets: section key -> field path -> ``${env:NAME}``."""
     inherited: dict[str, str] = field(default_factory=dict, compare=False)
     """Desired side: values a fragment wrote -> the fragment's handle. Keys are
     ``<object section>.<dotted path>`` (``core.tone``) and ``<collection>:<item key>``; plans
@@ -159,27 +160,40 @@ def _sort_key(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=str)
 
 
-def get_path(data: Mapping[str, Any], dotted: str) -> Any:
-    """Value at a dotted path, or ``None``."""
+def get_path(data: Mapping[str, Any], path: str) -> Any:
+    """Value at ``path`` (a ``FieldPath``, or text it parses), or ``None``. Keys only: a list
+    is never walked into."""
     node: Any = data
-    for part in dotted.split("."):
+    for part in FieldPath(path).parts:
         if not isinstance(node, Mapping) or part not in node:
             return None
         node = node[part]
     return node
 
 
-def set_path(data: JSONDict, dotted: str, value: Any) -> None:
-    """Set a dotted path, creating intermediate objects."""
-    parts = dotted.split(".")
+def set_path(data: JSONDict, path: str, value: Any) -> None:
+    """Set ``path`` (a ``FieldPath``, or text it parses), creating intermediate objects."""
+    *parents, last = FieldPath(path).parts
     node = data
-    for part in parts[:-1]:
+    for part in parents:
         child = node.get(part)
         if not isinstance(child, dict):
             child = {}
             node[part] = child
         node = child
-    node[parts[-1]] = value
+    node[last] = value
+
+
+def drop_path(data: JSONDict, path: str) -> bool:
+    """Remove the value at ``path`` when there is one; whether something was removed."""
+    *parents, last = FieldPath(path).parts
+    node: Any = data
+    for part in parents:
+        node = node.get(part) if isinstance(node, dict) else None
+    if isinstance(node, dict) and last in node:
+        del node[last]
+        return True
+    return False
 
 
 def comparable(

@@ -16,6 +16,7 @@ from typing import Any
 
 from mhsync.convert import References, SecretResolver, empty_value, fields_to_api
 from mhsync.executor.secrets import sent_secrets
+from mhsync.fieldpath import FieldPath
 from mhsync.plan import CallKind, Change
 from mhsync.sections import CORE, SectionDescriptor, section
 from mhsync.state import SECRET_SET, JSONDict, get_path, set_path
@@ -124,7 +125,7 @@ def _convert(
 def _item_list(
     descriptor: SectionDescriptor,
     items: list[Mapping[str, Any]],
-    secrets: Mapping[str, str],
+    secrets: Mapping[FieldPath, str],
     refs: References,
     resolve: SecretResolver,
 ) -> list[JSONDict]:
@@ -134,7 +135,7 @@ def _item_list(
             descriptor,
             fields,
             refs=refs,
-            secrets=_under(secrets, str(index)),
+            secrets=_under(secrets, index),
             resolve_secret=resolve,
         )
         _place(descriptor, body, index)
@@ -154,8 +155,8 @@ def _top_level_fields(
     api_names = {ref.name_field: ref.api_field for ref in descriptor.refs if ref.within is None}
     body: JSONDict = {}
     for field_change in change.fields:
-        name = field_change.path.split(".", 1)[0]
-        if _withheld(descriptor, change, name):
+        name = field_change.path.head
+        if _withheld(descriptor, change, FieldPath.of(name)):
             continue
         api_name = api_names.get(name, name)
         if api_name in converted:
@@ -165,7 +166,7 @@ def _top_level_fields(
     return body
 
 
-def _withheld(descriptor: SectionDescriptor, change: Change, path: str) -> bool:
+def _withheld(descriptor: SectionDescriptor, change: Change, path: FieldPath) -> bool:
     """A secret field that holds the marker but no reference: it must not be sent at all."""
     if path not in descriptor.sensitive or path in change.secrets:
         return False
@@ -173,10 +174,11 @@ def _withheld(descriptor: SectionDescriptor, change: Change, path: str) -> bool:
     return bool(get_path(after, path) == SECRET_SET)
 
 
-def _under(secrets: Mapping[str, str], prefix: str) -> dict[str, str]:
-    """The references below ``prefix.``, with the prefix removed."""
-    start = prefix + "."
-    return {path[len(start) :]: ref for path, ref in secrets.items() if path.startswith(start)}
+def _under(secrets: Mapping[FieldPath, str], prefix: str | int) -> dict[FieldPath, str]:
+    """The references inside ``prefix`` (a section key, a list index), relative to it."""
+    return {
+        inner: ref for path, ref in secrets.items() if (inner := path.within(prefix)) is not None
+    }
 
 
 _BUILDERS = {

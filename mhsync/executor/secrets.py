@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 
 from mhsync.client.scrub import Scrubber
 from mhsync.errors import ConfigError
+from mhsync.fieldpath import FieldPath
 from mhsync.plan import Action, Change, Plan
 from mhsync.sections import section
 
@@ -81,7 +82,7 @@ class ThrowawaySecrets:
             return self._values.setdefault(name, "sandbox-throwaway-" + secrets.token_hex(12))
 
 
-def sent_secrets(change: Change) -> dict[str, str]:
+def sent_secrets(change: Change) -> dict[FieldPath, str]:
     """The secret references of ``change`` that its request will carry.
 
     An update sends only the top-level fields that changed (plus those its section sends on
@@ -91,9 +92,9 @@ def sent_secrets(change: Change) -> dict[str, str]:
     if change.action is not Action.UPDATE or not change.secrets:
         return dict(change.secrets)
     descriptor = section(change.section)
-    sent = {f.path.split(".")[0].split("[")[0] for f in change.fields}
+    sent = {f.path.head for f in change.fields}
     sent |= descriptor.whole_on_patch | descriptor.patch_requires
-    return {path: ref for path, ref in change.secrets.items() if path.split(".")[0] in sent}
+    return {path: ref for path, ref in change.secrets.items() if path.head in sent}
 
 
 def needed_variables(plan: Plan) -> list[str]:

@@ -155,7 +155,7 @@ def _fields(
             continue
         variable = _unique(secret_variable(*naming, path), variables)
         set_path(data, path, f"${{env:{variable}}}")
-        secrets.append(SecretSlot((*loc, *path.split(".")), variable))
+        secrets.append(SecretSlot((*loc, *path.parts), variable))
     return data
 
 

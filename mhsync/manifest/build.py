@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from mhsync.convert import item_from_manifest, object_from_manifest
+from mhsync.fieldpath import FieldPath
 from mhsync.manifest.fragments import inherited_values
 from mhsync.manifest.parse import ParsedAgent
 from mhsync.sections import CORE, SectionDescriptor, section
@@ -42,7 +43,7 @@ def build_agent(
     metadata = agent.metadata
     core, core_secrets = object_from_manifest(CORE, agent.core)
     objects: dict[str, JSONDict] = {CORE.key: core}
-    secrets: dict[str, dict[str, str]] = {CORE.key: core_secrets} if core_secrets else {}
+    secrets: dict[str, dict[FieldPath, str]] = {CORE.key: core_secrets} if core_secrets else {}
     for key, data in agent.objects.items():
         objects[key], found = object_from_manifest(section(key), data)
         if found:

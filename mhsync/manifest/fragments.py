@@ -22,6 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from mhsync.fieldpath import FieldPath
 from mhsync.manifest.diagnostics import Diagnostic, Severity, UsedBy, did_you_mean
 from mhsync.manifest.document import DropItems, Drops, UseEntry, Uses
 from mhsync.manifest.files import MARKER, FileReader, inline_files
@@ -407,9 +408,9 @@ def inherited_values(doc: SourceDoc, items: dict[str, list[tuple[int, str]]]) ->
             continue
         descriptor = SECTION_BY_KEY.get(str(loc[1]))
         if descriptor is None:
-            out[f"{CORE.key}.{loc[1]}"] = origin.fragment
+            out[FieldPath.of(CORE.key, loc[1])] = origin.fragment
         elif descriptor.kind == "object":
-            out[".".join(str(part) for part in loc[1:])] = origin.fragment
+            out[FieldPath.of(*loc[1:])] = origin.fragment
     for section, pairs in items.items():
         for index, key in pairs:
             fragment = doc.fragment_of(("spec", section, index))

@@ -68,7 +68,7 @@ def _pin_secrets(definitions: dict[str, Any]) -> None:
     """Secret fields accept only ``${env:NAME}``, in the schema as in the loader."""
     for descriptor in SECTIONS:
         for dotted in descriptor.sensitive:
-            *parents, leaf = dotted.split(".")
+            *parents, leaf = dotted.parts
             model = descriptor.model
             for part in parents:
                 found = inner_model(model.model_fields[part].annotation)

@@ -54,7 +54,7 @@ def secret_locs(data: Any) -> list[Loc]:
         elif isinstance(value, dict):
             holders = [base]
         for holder in holders:
-            found.extend((*holder, *path.split(".")) for path in sorted(descriptor.sensitive))
+            found.extend((*holder, *path.parts) for path in sorted(descriptor.sensitive))
     return found
 
 

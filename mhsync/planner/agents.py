@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mhsync.fieldpath import FieldPath
 from mhsync.plan import AGENT_SECTION, Action, AgentPlan, Change
 from mhsync.planner import api_calls
 from mhsync.planner.collection_sections import plan_collection
@@ -80,8 +81,8 @@ def plan_new(desired: AgentState, depends_on: tuple[str, ...]) -> AgentPlan:
 
 def _create_change(desired: AgentState, embedded: list[SectionDescriptor]) -> Change:
     after: dict[str, Any] = {}
-    secrets: dict[str, str] = {}
-    sensitive: list[str] = []
+    secrets: dict[FieldPath, str] = {}
+    sensitive: list[FieldPath] = []
     for descriptor in embedded:
         key = descriptor.key
         if descriptor.kind == "object":
@@ -89,7 +90,7 @@ def _create_change(desired: AgentState, embedded: list[SectionDescriptor]) -> Ch
             if not fields and descriptor is not CORE:
                 continue
             after[key] = fields
-            secrets.update(prefixed_map(key, desired.secrets.get(key, {})))
+            secrets.update(prefixed_map(key, mapping=desired.secrets.get(key, {})))
             sensitive.extend(prefixed(key, sensitive_paths(descriptor, fields)))
             continue
         items = desired.collections[key]
@@ -97,7 +98,7 @@ def _create_change(desired: AgentState, embedded: list[SectionDescriptor]) -> Ch
             continue
         after[key] = [item.fields for item in items]
         for index, item in enumerate(items):
-            secrets.update(prefixed_map(f"{key}.{index}", item.secrets))
+            secrets.update(prefixed_map(key, index, mapping=item.secrets))
         sensitive.extend(prefixed(key, list_sensitive(descriptor, after[key])))
     return Change(
         address=api_calls.agent_address(desired.handle),

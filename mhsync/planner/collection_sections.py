@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from mhsync.fieldpath import FieldPath
 from mhsync.plan import Action, Change, FieldChange
 from mhsync.planner import api_calls
 from mhsync.planner.diff import field_changes, same_sequence
@@ -165,7 +166,7 @@ class _SectionPlanner:
         return tuple(
             FieldChange(path=path, before=SECRET_SET, after=SECRET_SET)
             for path in sorted(desired.secrets)
-            if path.split(".")[0] not in self.ignored and path not in self.ignored
+            if path.head not in self.ignored and path not in self.ignored
             and get_path(have, path) == SECRET_SET
         )
 
@@ -179,9 +180,9 @@ class _SectionPlanner:
             for i, item in enumerate(self.desired)
         ]
         before = [item.fields for item in self.live]
-        secrets: dict[str, str] = {}
+        secrets: dict[FieldPath, str] = {}
         for index, item in enumerate(self.desired):
-            secrets.update(prefixed_map(str(index), item.secrets))
+            secrets.update(prefixed_map(index, mapping=item.secrets))
         sensitive = sorted(
             {*list_sensitive(self.descriptor, before), *list_sensitive(self.descriptor, after)}
         )

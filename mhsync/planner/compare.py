@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from mhsync.fieldpath import FieldPath
 from mhsync.plan import AGENT_SECTION, Action, AgentPlan, Change, Plan
 from mhsync.planner.api_calls import agent_address, item_address, section_address
 from mhsync.planner.diff import field_changes
@@ -228,7 +229,7 @@ def _manages(agent: AgentState, descriptor: SectionDescriptor, path: str | None)
         return False
     if path is None:
         return True
-    top = path.split(".")[0]
+    top = FieldPath(path).head
     if descriptor.partial or top in descriptor.compare_only_when_set:
         return get_path(fields, path) is not None or get_path(fields, top) is not None
     return True
@@ -248,7 +249,5 @@ def _touches(
         return False
     if change.action is not Action.UPDATE or path is None:
         return True
-    return any(
-        f.path == path or f.path.startswith(path + ".") or path.startswith(f.path + ".")
-        for f in change.fields
-    )
+    place = FieldPath(path)
+    return any(f.path.is_inside(place) or place.is_inside(f.path) for f in change.fields)

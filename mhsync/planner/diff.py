@@ -1,7 +1,7 @@
 """Field-level differences between two canonical values.
 
 Canonical values are plain JSON data, so a small recursive walk is enough: objects are compared
-key by key and reported by dotted path, down to the leaves even when an object is added or
+key by key and reported by ``FieldPath``, down to the leaves even when an object is added or
 removed whole (so a sensitive path such as ``webhook.auth_token`` is always its own change);
 lists and scalars are leaves (a list that differs is one
 change holding both whole lists, because every list the API takes is written whole).
@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from mhsync.fieldpath import FieldPath
 from mhsync.plan import FieldChange
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
@@ -38,7 +39,7 @@ def same_sequence(a: Sequence[Any], b: Sequence[Any]) -> bool:
 
 def field_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[FieldChange, ...]:
     """Every leaf that differs, sorted by path; an absent side is ``None``."""
-    return tuple(_walk(before, after, ""))
+    return tuple(_walk(before, after, ()))
 
 
 def _nested(value: Any, other: Any) -> bool:
@@ -46,16 +47,18 @@ def _nested(value: Any, other: Any) -> bool:
     return isinstance(value, Mapping) or (value is None and isinstance(other, Mapping))
 
 
-def _walk(before: Mapping[str, Any], after: Mapping[str, Any], prefix: str) -> list[FieldChange]:
+def _walk(
+    before: Mapping[str, Any], after: Mapping[str, Any], prefix: tuple[str, ...]
+) -> list[FieldChange]:
     out: list[FieldChange] = []
     for key in sorted(set(before) | set(after)):
         old, new = before.get(key), after.get(key)
         kind = type(old)
         if kind is type(new) and kind in _SCALARS and old == new:
             continue  # most fields are equal strings: skip them cheaply
-        path = f"{prefix}{key}"
+        path = (*prefix, key)
         if _nested(old, new) and _nested(new, old):
-            out.extend(_walk(old or {}, new or {}, f"{path}."))
+            out.extend(_walk(old or {}, new or {}, path))
         elif not same(old, new):
-            out.append(FieldChange(path=path, before=old, after=new))
+            out.append(FieldChange(path=FieldPath.of(*path), before=old, after=new))
     return out

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mhsync.sections import BY_KEY, CORE
-from mhsync.state import JSONDict, clean, get_path, set_path
+from mhsync.state import JSONDict, clean, drop_path, get_path, set_path
 
 WHOLE = ""
 """Marker path: the whole section is ignored."""
@@ -70,7 +70,7 @@ def drop(fields: Mapping[str, Any], paths: Iterable[str]) -> JSONDict:
     out: JSONDict = copy.deepcopy(dict(fields))
     removed = False
     for path in paths:
-        removed = _remove(out, path) or removed
+        removed = drop_path(out, path) or removed
     return clean(out) if removed else out
 
 
@@ -84,19 +84,8 @@ def overlay(desired: Mapping[str, Any], live: Mapping[str, Any], paths: Iterable
     for path in paths:
         value = get_path(live, path)
         if value is None:
-            touched = _remove(out, path) or touched
+            touched = drop_path(out, path) or touched
         else:
             set_path(out, path, copy.deepcopy(value))
             touched = True
     return clean(out) if touched else out
-
-
-def _remove(data: JSONDict, dotted: str) -> bool:
-    parts = dotted.split(".")
-    node: Any = data
-    for part in parts[:-1]:
-        node = node.get(part) if isinstance(node, dict) else None
-    if isinstance(node, dict) and parts[-1] in node:
-        del node[parts[-1]]
-        return True
-    return False

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
+from mhsync.fieldpath import FieldPath
 from mhsync.plan import AGENT_SECTION, Action, AgentPlan, Change, Plan
 from mhsync.sections import section
 from mhsync.state import WorkspaceState
@@ -38,7 +39,7 @@ def _marks(agent: AgentPlan, inherited: Mapping[str, str]) -> dict[str, str]:
         descriptor = section(change.section)
         if descriptor.kind == "object":
             for field in change.fields:
-                name = _under(inherited, f"{change.section}.{field.path}")
+                name = _under(inherited, field.path.under(change.section))
                 if name is not None:
                     marks[f"{change.address}#{field.path}"] = name
             continue
@@ -54,11 +55,11 @@ def _marks(agent: AgentPlan, inherited: Mapping[str, str]) -> dict[str, str]:
     return marks
 
 
-def _under(inherited: Mapping[str, str], path: str) -> str | None:
+def _under(inherited: Mapping[str, str], path: FieldPath) -> str | None:
     """The fragment that wrote ``path`` or the mapping holding it."""
-    parts = path.split(".")
+    parts = path.parts
     for end in range(len(parts), 1, -1):
-        name = inherited.get(".".join(parts[:end]))
+        name = inherited.get(FieldPath.of(*parts[:end]))
         if name is not None:
             return name
     return None

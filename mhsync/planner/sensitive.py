@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from mhsync.fieldpath import FieldPath
 from mhsync.sections import SectionDescriptor
 from mhsync.state import get_path, is_empty
 
 
-def sensitive_paths(descriptor: SectionDescriptor, *values: Any) -> tuple[str, ...]:
+def sensitive_paths(descriptor: SectionDescriptor, *values: Any) -> tuple[FieldPath, ...]:
     """Sensitive paths of ``descriptor`` that hold something in any of ``values``."""
     return tuple(
         sorted(
@@ -29,17 +30,17 @@ def sensitive_paths(descriptor: SectionDescriptor, *values: Any) -> tuple[str, .
     )
 
 
-def prefixed(prefix: str, paths: Iterable[str]) -> tuple[str, ...]:
-    return tuple(f"{prefix}.{path}" for path in paths)
+def prefixed(prefix: str | int, paths: Iterable[FieldPath]) -> tuple[FieldPath, ...]:
+    return tuple(path.under(prefix) for path in paths)
 
 
-def prefixed_map(prefix: str, mapping: Mapping[str, str]) -> dict[str, str]:
-    return {f"{prefix}.{path}": reference for path, reference in mapping.items()}
+def prefixed_map(*prefix: str | int, mapping: Mapping[FieldPath, str]) -> dict[FieldPath, str]:
+    return {path.under(*prefix): reference for path, reference in mapping.items()}
 
 
-def list_sensitive(descriptor: SectionDescriptor, items: Iterable[Any]) -> tuple[str, ...]:
+def list_sensitive(descriptor: SectionDescriptor, items: Iterable[Any]) -> tuple[FieldPath, ...]:
     """Sensitive ``INDEX.path`` entries of a list of item fields."""
-    out: list[str] = []
+    out: list[FieldPath] = []
     for index, fields in enumerate(items):
-        out.extend(prefixed(str(index), sensitive_paths(descriptor, fields)))
+        out.extend(prefixed(index, sensitive_paths(descriptor, fields)))
     return tuple(out)

@@ -91,14 +91,14 @@ def change_lines(change: Change, fragments: Mapping[str, str] | None = None) -> 
     marker = MARKERS[change.action]
     header = change.address + _suffix(change) + fragment_note(marks.get(change.address))
     lines = [_line(marker, 1, header)]
-    sensitive = [tuple(p.split(".")) for p in change.sensitive]
+    sensitive = [path.parts for path in change.sensitive]
     if change.action is Action.CREATE:
         lines += _leaves("+", change.after, sensitive)
     elif change.action is Action.DELETE and change.section != AGENT_SECTION:
         lines += _leaves("-", change.before, sensitive)
     elif change.action is Action.UPDATE:
         for field in change.fields:
-            found = _field_lines(field, under(tuple(field.path.split(".")), sensitive))
+            found = _field_lines(field, under(field.path.parts, sensitive))
             note = fragment_note(marks.get(f"{change.address}#{field.path}"))
             if note and found:
                 first = found[0]

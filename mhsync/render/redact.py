@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from mhsync.fieldpath import list_index
 from mhsync.plan import Change, FieldChange, Plan
 from mhsync.state import SECRET_SET
 
@@ -28,7 +29,7 @@ def redact_change(change: Change) -> Change:
         change = change.model_copy(update={"item_changes": parts})
     if not change.sensitive:
         return change
-    paths = [tuple(p.split(".")) for p in change.sensitive]
+    paths = [path.parts for path in change.sensitive]
     return change.model_copy(
         update={
             "before": _masked(change.before, paths),
@@ -39,7 +40,7 @@ def redact_change(change: Change) -> Change:
 
 
 def _field(field: FieldChange, paths: list[tuple[str, ...]]) -> FieldChange:
-    own = tuple(field.path.split("."))
+    own = field.path.parts
     inner = [p[len(own) :] for p in paths if p[: len(own)] == own]
     if not inner and not any(own[: len(p)] == p for p in paths):
         return field
@@ -62,11 +63,12 @@ def _masked(value: Any, paths: list[tuple[str, ...]]) -> Any:
 
 
 def _mask_at(node: Any, path: tuple[str, ...]) -> Any:
+    """A part names a key of an object, or is the decimal index of a list element."""
     if not path:
         return SECRET_SET if node not in (None, "") else node
     head, rest = path[0], path[1:]
     if isinstance(node, dict) and head in node:
         node[head] = _mask_at(node[head], rest)
-    elif isinstance(node, list) and head.isdigit() and int(head) < len(node):
-        node[int(head)] = _mask_at(node[int(head)], rest)
+    elif isinstance(node, list) and (index := list_index(head)) is not None and index < len(node):
+        node[index] = _mask_at(node[index], rest)
     return node

@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from mhsync.fieldpath import FieldPath
+
 SectionKind = Literal["object", "collection"]
 
 # How a whole section is written in one request:
@@ -75,8 +77,8 @@ class SectionDescriptor:
     write_only: Mapping[str, str] = field(default_factory=dict)
     """Write-only field -> API flag telling whether it is set (``secret_key`` -> ``has_secret``)."""
 
-    sensitive: frozenset[str] = frozenset()
-    """Dotted field paths whose values are secrets: masked in all output, never in plan files."""
+    sensitive: frozenset[FieldPath] = frozenset()
+    """Field paths whose values are secrets: masked in all output, never in plan files."""
 
     partial: bool = False
     """Only keys the manifest sets are managed (the API merges this object key by key)."""

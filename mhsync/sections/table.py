@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from mhsync.fieldpath import field_paths
 from mhsync.sections import models
 from mhsync.sections.descriptor import Ref, SectionDescriptor, slug_key
 
@@ -133,7 +134,7 @@ INTENTS = SectionDescriptor(
     uuid_field="intent_uuid",
     item_ops=True,
     read_only=frozenset({"intent_uuid", "is_system", "created_at", "updated_at", "agent_uuid"}),
-    sensitive=frozenset({"webhook.auth_token"}),
+    sensitive=field_paths({"webhook.auth_token"}),
     # ASSUMED: the server fills these when omitted (sandbox: false / null); manage only when set
     compare_only_when_set=frozenset({"intent_llm_handle_by_response", "confidence_threshold"}),
     whole_on_patch=frozenset({"parameters"}),
@@ -170,7 +171,7 @@ WEBHOOKS = SectionDescriptor(
     item_ops=True,
     read_only=frozenset({"webhook_uuid", "created_at", "updated_at", "agent_uuid"}),
     write_only={"secret_key": "has_secret"},
-    sensitive=frozenset({"secret_key"}),
+    sensitive=field_paths({"secret_key"}),
     set_like=frozenset({"events"}),
     # DOC: url and events are required on PATCH; the vendor's client also always sends is_active
     patch_requires=frozenset({"url", "events", "is_active"}),

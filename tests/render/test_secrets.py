@@ -106,3 +106,21 @@ def test_raw_values_at_sensitive_paths_are_masked_everywhere() -> None:
     )
     for text in renderings(made):
         assert leaked not in text
+
+
+def test_a_plan_file_with_an_odd_index_in_a_sensitive_path_renders_masked() -> None:
+    """``"²".isdigit()`` is true and ``int("²")`` fails: the mask walked lists with ``isdigit``
+    and crashed on a hand-edited plan file. A list index is ``str(int)`` in every reader now;
+    any other part names no list element, and the rest of the change is still masked."""
+    leaked = "sk_live_SHOULD_NEVER_PRINT"
+    made = one_agent(
+        change(
+            Action.REPLACE,
+            "agent[a].webhooks",
+            before=[],
+            after=[{"url": "https://h/1", "secret_key": leaked}],
+            sensitive=("².secret_key", "0.secret_key"),
+        ),
+    )
+    for text in renderings(made):
+        assert leaked not in text
