@@ -85,7 +85,7 @@ def changed_keys(planned: AgentPlan) -> set[str]:
     keys: set[str] = set()
     for change in planned.changes:
         if change.section == CORE.key:
-            keys.update(f.path.split(".")[0] for f in change.fields)
+            keys.update(f.path.head for f in change.fields)
         else:
             keys.add(change.section)
     return keys

@@ -24,7 +24,7 @@ NOT_FIELD_PATHS: dict[str, str] = {
     "manifest/discover.py": "file names",
     "planner/ignore.py": "metadata.ignore paths (user syntax); their walks are state's",
     "planner/api_calls.py": "change addresses (agent[h].section), not field paths",
-    "planner/roundtrip.py": "doctor round-trip findings (display paths with [i])",
+    "roundtrip.py": "doctor round-trip findings (display paths with [i])",
     "render/drift.py": "drift subjects (display)",
     "render/drift_text.py": "file names",
     "render/text.py": "prose",
