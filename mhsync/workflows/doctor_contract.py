@@ -143,7 +143,7 @@ class ContractProbe:
         """The doctor agent is its own routing target; its intent is the one steps name."""
         intent = self.item_uuids.get("intents")
         intents = {intent: self._own("intents")} if intent else {}
-        return References({str(self.agent_uuid): self.sent.handle}, intents)
+        return References({str(self.agent_uuid): self.sent.handle}, {"intents": intents})
 
     def _own(self, key: str) -> str:
         return self.sent.collections[key][0].key

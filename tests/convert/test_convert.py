@@ -18,7 +18,7 @@ from mhsync.errors import UnexpectedResponseError
 from mhsync.sections import section
 from mhsync.state import SECRET_SET
 
-REFS = References(agents={"a-1": "sales"}, intents={"i-1": "book_appointment"})
+REFS = References(agents={"a-1": "sales"}, items={"intents": {"i-1": "book_appointment"}})
 
 
 def _no_secret(reference: str) -> str:
