@@ -126,7 +126,11 @@ class AgentRun:
         return self.names.setdefault(descriptor.key, {})
 
     def absorb_agent(self, agent: Mapping[str, Any]) -> dict[str, set[str]]:
-        """Note every embedded item uuid of an Agent answer; returns the ones new per section."""
+        """Note every embedded item uuid of an Agent answer; returns the ones new per section.
+
+        The answer shows each embedded section whole, so the names of a section references
+        name are taken from it whole too (items created in ``POST /agents`` are named so).
+        """
         new: dict[str, set[str]] = {}
         for descriptor in COLLECTIONS:
             if descriptor.embedded_as is None:
@@ -137,6 +141,8 @@ class AgentRun:
             uuids = set(_uuids(descriptor, raw_items))
             new[descriptor.key] = uuids - self.seen.get(descriptor.key, set())
             self.seen[descriptor.key] = uuids
+            if descriptor.key in REFERENCED:
+                self.names[descriptor.key] = _names_of(descriptor, raw_items)
         return new
 
     def absorb_item(
@@ -167,6 +173,15 @@ class AgentRun:
         names = self._names(descriptor)
         if names is not None:
             names.pop(uuid, None)
+
+
+def _names_of(descriptor: SectionDescriptor, raw_items: Iterable[Any]) -> dict[str, str]:
+    """Uuid -> identity of the items of an answer."""
+    return {
+        str(raw[descriptor.uuid_field]): identity_of(descriptor, dict(raw))
+        for raw in raw_items
+        if isinstance(raw, Mapping) and raw.get(descriptor.uuid_field)
+    }
 
 
 def _uuids(descriptor: SectionDescriptor, raw_items: Iterable[Any]) -> Iterator[str]:

@@ -95,10 +95,18 @@ _VIEWS = {
 }
 
 
+EMBEDDED_FAQS = dataclasses.replace(FAQS, embedded_as="faqs", uuid_field="uuid")
+"""The variant the Agent JSON carries (so ``POST /agents`` answers with its uuids)."""
+
+
 @pytest.fixture
-def trial_table(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The table with the three trial sections, wherever an ``mhsync`` module bound the table."""
-    trial = (*table.SECTIONS, FAQS, FAQ_LINKS, FAQ_SETTINGS)
+def trial_table(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The table with the three trial sections, wherever an ``mhsync`` module bound the table.
+
+    ``faqs`` is read from its own endpoint unless the test asks for ``EMBEDDED_FAQS``.
+    """
+    faqs = getattr(request, "param", FAQS)
+    trial = (*table.SECTIONS, faqs, FAQ_LINKS, FAQ_SETTINGS)
     views = table.views(trial)
     swap: dict[int, Any] = {id(table.SECTIONS): trial}
     for name, view in _VIEWS.items():
@@ -197,16 +205,35 @@ class _Directory:
         return {"a-1": "help"}
 
 
+def _directory() -> Any:
+    return _Directory()
+
+
 @pytest.mark.usefixtures("trial_table")
 def test_executor_context_learns_names_of_a_new_section() -> None:
     run = AgentRun.start(AgentPlan(handle="help", name="Help", uuid="a-1"), _agent(faqs=[REFUND]))
-    directory: Any = _Directory()
+    directory = _directory()
     assert run.references(directory).uuid_for("faqs", REFUND.key) == "f-1"
     run.absorb_item(FAQS, {"faq_uuid": "f-2", "question": "Is it free?"}, "Is it free?")
     assert run.references(directory).uuid_for("faqs", "Is it free?") == "f-2"
     run.forget_item(FAQS, "f-1")
     assert run.references(directory).uuid_for("faqs", REFUND.key) is None
     assert run.references(directory).uuid_for("core", "help") == "a-1"
+
+
+@pytest.mark.parametrize("trial_table", [EMBEDDED_FAQS], indirect=True)
+@pytest.mark.usefixtures("trial_table")
+def test_executor_context_learns_names_of_an_embedded_section_from_agent_answers() -> None:
+    run = AgentRun.start(AgentPlan(handle="help", name="Help"), None)
+    answer = _raw_agent(faqs=[{"uuid": "f-9", "question": "Open on Sundays?"}])
+    assert run.absorb_agent(answer)["faqs"] == {"f-9"}
+    refs = run.references(_directory())
+    body = fields_to_api(
+        FAQ_LINKS, {"faq": "Open on Sundays?"}, refs=refs, secrets={}, resolve_secret=str
+    )
+    assert body == {"faq_uuid": "f-9"}
+    run.absorb_agent(_raw_agent(faqs=[]))
+    assert run.references(_directory()).uuid_for("faqs", "Open on Sundays?") is None
 
 
 @pytest.mark.usefixtures("trial_table")
