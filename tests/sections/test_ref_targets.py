@@ -105,8 +105,9 @@ def trial_table(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
 
     ``faqs`` is read from its own endpoint unless the test asks for ``EMBEDDED_FAQS``.
     """
-    faqs = getattr(request, "param", FAQS)
-    trial = (*table.SECTIONS, faqs, FAQ_LINKS, FAQ_SETTINGS)
+    added = (getattr(request, "param", FAQS), FAQ_LINKS, FAQ_SETTINGS)
+    keys = {d.key for d in added}  # a real section of the same key gives way to the trial one
+    trial = (*(d for d in table.SECTIONS if d.key not in keys), *added)
     views = table.views(trial)
     swap: dict[int, Any] = {id(table.SECTIONS): trial}
     for name, view in _VIEWS.items():
@@ -148,7 +149,7 @@ def test_an_agent_reference_targets_the_core_section() -> None:
     assert sections.ref_section(routing) is None
     step = sections.section("procedures").refs[0]
     assert sections.ref_section(step) is sections.section("intents")
-    assert list(sections.REFERENCED) == ["intents"]
+    assert "intents" in sections.REFERENCED and "procedures" not in sections.REFERENCED
 
 
 def test_the_table_refuses_a_reference_it_cannot_resolve() -> None:
