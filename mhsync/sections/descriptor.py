@@ -1,7 +1,8 @@
 """The shape of one section descriptor: everything an engine needs to know about a section.
 
 Engines (manifest loader, live reader, planner, executor, exporter) iterate over the table in
-``table.py`` and read these knobs; none of them names a section. Adding a section is one entry.
+``table.py`` and read these knobs; none of them names a section. Adding a section is one entry
+plus its model (docs/ARCHITECTURE.md, "How to add a section", lists every file).
 """
 
 from __future__ import annotations
