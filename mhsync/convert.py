@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import typing
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel
@@ -21,11 +21,11 @@ from mhsync.fieldpath import FieldPath
 from mhsync.sections import (
     AGENT_READ_ONLY,
     COLLECTIONS,
-    CORE,
-    WRITABLE_SETTINGS_GROUPS,
+    CORE_KEY,
+    OBJECTS,
+    REFERENCED,
     SectionDescriptor,
     api_paths,
-    section,
 )
 from mhsync.sections.introspect import field_models, is_open
 from mhsync.state import (
@@ -44,21 +44,24 @@ from mhsync.state import (
 
 @dataclass(frozen=True)
 class References:
-    """Lookups between uuids and names for one agent's references.
+    """Lookups between uuids and names for one agent's references, by ``Ref.target``.
 
-    ``agents`` maps agent uuid -> handle; ``intents`` maps this agent's intent uuid -> key.
+    ``agents`` maps every known agent uuid -> handle (target ``CORE_KEY``); ``items`` maps the key
+    of each section references name (``sections.REFERENCED``) to this agent's item uuid ->
+    identity.
     """
 
     agents: Mapping[str, str]
-    intents: Mapping[str, str]
+    items: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    def _names(self, target: str) -> Mapping[str, str]:
+        return self.agents if target == CORE_KEY else self.items.get(target, {})
 
     def name_for(self, target: str, uuid: str) -> str | None:
-        table = self.agents if target == "agent" else self.intents
-        return table.get(uuid)
+        return self._names(target).get(uuid)
 
     def uuid_for(self, target: str, name: str) -> str | None:
-        table = self.agents if target == "agent" else self.intents
-        for uuid, known in table.items():
+        for uuid, known in self._names(target).items():
             if known == name:
                 return uuid
         return None
@@ -295,15 +298,33 @@ def items_from_api(
     return found
 
 
-def intent_references(raw_intents: list[Mapping[str, Any]]) -> dict[str, str]:
-    """Intent uuid -> key for one agent."""
-    descriptor = section("intents")
-    out: dict[str, str] = {}
-    for raw in raw_intents:
-        uuid = raw.get(descriptor.uuid_field)
-        if uuid:
-            out[str(uuid)] = identity_of(descriptor, dict(raw))
+def item_references(
+    raw_agent: Mapping[str, Any], separate: Mapping[str, Sequence[Mapping[str, Any]]]
+) -> dict[str, dict[str, str]]:
+    """Item uuid -> identity, per section that references name, for one agent.
+
+    Lenient on purpose: a section that is not a list is reported when it is read as a section.
+    """
+    out: dict[str, dict[str, str]] = {}
+    for descriptor in REFERENCED.values():
+        if descriptor.embedded_as:
+            raw_items = raw_agent.get(descriptor.embedded_as)
+        else:
+            raw_items = separate.get(descriptor.key)
+        names = out[descriptor.key] = {}
+        for raw in raw_items if isinstance(raw_items, list) else []:
+            uuid = raw.get(descriptor.uuid_field) if isinstance(raw, Mapping) else None
+            if uuid:
+                names[str(uuid)] = identity_of(descriptor, dict(raw))
     return out
+
+
+def _object_raw(raw_agent: Mapping[str, Any], descriptor: SectionDescriptor) -> Mapping[str, Any]:
+    """The API JSON of one object section: the agent itself, or the object it embeds."""
+    if descriptor.embedded_as is None:
+        return raw_agent
+    value = raw_agent.get(descriptor.embedded_as)
+    return value if isinstance(value, Mapping) else {}
 
 
 def agent_from_api(
@@ -318,15 +339,10 @@ def agent_from_api(
     ``separate`` holds the sections read from their own endpoints (intents, webhooks), keyed by
     section key; ``agent_handles`` maps every known agent uuid to its handle.
     """
-    refs = References(agent_handles, intent_references(list(separate.get("intents", []))))
-    objects: dict[str, JSONDict] = {"core": fields_from_api(CORE, raw_agent, refs)}
-    settings_raw = raw_agent.get("settings") or {}
-    writable = {g: settings_raw[g] for g in WRITABLE_SETTINGS_GROUPS if g in settings_raw}
-    objects["settings"] = fields_from_api(section("settings"), writable, refs)
-    appointments = raw_agent.get("appointments")
-    objects["appointments"] = fields_from_api(
-        section("appointments"), appointments if isinstance(appointments, Mapping) else {}, refs
-    )
+    refs = References(agent_handles, item_references(raw_agent, separate))
+    objects: dict[str, JSONDict] = {
+        d.key: fields_from_api(d, _object_raw(raw_agent, d), refs) for d in OBJECTS
+    }
     collections: dict[str, list[Item]] = {}
     for descriptor in COLLECTIONS:
         if descriptor.embedded_as:

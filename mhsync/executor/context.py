@@ -1,5 +1,5 @@
 """What the executor knows while it runs: agent uuids (shared by all threads) and, per agent,
-its intent keys and the item uuids it has already seen.
+the names of the items references point to and the item uuids it has already seen.
 
 Uuids that exist only since earlier requests of this apply (a created agent, a created intent)
 are learnt from answers and fed back into request bodies and paths, so a later change can name
@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from mhsync.convert import References, UnresolvedReferenceError, identity_of
 from mhsync.plan import AgentPlan, Plan
-from mhsync.sections import COLLECTIONS, SECTIONS, SectionDescriptor
+from mhsync.sections import COLLECTIONS, REFERENCED, SectionDescriptor
 from mhsync.state import AgentState, WorkspaceState
 
 PLACEHOLDER = re.compile(r"\{agent:([^{}]+)\}")
@@ -39,15 +39,6 @@ class ExecutorClient(Protocol):
     def paginate(self, path: str, per_page: int = ...) -> Iterator[dict[str, Any]]: ...
 
     def get_list(self, path: str) -> list[dict[str, Any]]: ...
-
-
-def _intent_section() -> SectionDescriptor | None:
-    """The section whose uuids ``Ref(target="intent")`` fields hold (read from the table)."""
-    fields = {ref.api_field for d in SECTIONS for ref in d.refs if ref.target == "intent"}
-    return next((d for d in COLLECTIONS if d.uuid_field in fields), None)
-
-
-INTENT_SECTION = _intent_section()
 
 
 class AgentDirectory:
@@ -104,8 +95,9 @@ class AgentRun:
 
     handle: str
     uuid: str | None
-    intents: dict[str, str] = field(default_factory=dict)
-    """Intent uuid -> key, growing as intents are created or renamed."""
+    names: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Section key -> item uuid -> identity for the sections references name
+    (``sections.REFERENCED``), growing as their items are created or renamed."""
     seen: dict[str, set[str]] = field(default_factory=dict)
     """Section key -> item uuids known to exist before the current request."""
     known: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -119,17 +111,26 @@ class AgentRun:
         for key, items in live.collections.items():
             run.seen[key] = {item.uuid for item in items if item.uuid}
             run.known[key] = frozenset(run.seen[key])
-        if INTENT_SECTION is not None:
-            for item in live.collections.get(INTENT_SECTION.key, []):
-                if item.uuid:
-                    run.intents[item.uuid] = item.key
+        for key in REFERENCED:
+            run.names[key] = {i.uuid: i.key for i in live.collections.get(key, []) if i.uuid}
         return run
 
     def references(self, directory: AgentDirectory) -> References:
-        return References(agents=directory.handles_by_uuid(), intents=dict(self.intents))
+        items = {key: dict(names) for key, names in self.names.items()}
+        return References(agents=directory.handles_by_uuid(), items=items)
+
+    def _names(self, descriptor: SectionDescriptor) -> dict[str, str] | None:
+        """Uuid -> identity of ``descriptor``'s items when references name them, else ``None``."""
+        if descriptor.key not in REFERENCED:
+            return None
+        return self.names.setdefault(descriptor.key, {})
 
     def absorb_agent(self, agent: Mapping[str, Any]) -> dict[str, set[str]]:
-        """Note every embedded item uuid of an Agent answer; returns the ones new per section."""
+        """Note every embedded item uuid of an Agent answer; returns the ones new per section.
+
+        The answer shows each embedded section whole, so the names of a section references
+        name are taken from it whole too (items created in ``POST /agents`` are named so).
+        """
         new: dict[str, set[str]] = {}
         for descriptor in COLLECTIONS:
             if descriptor.embedded_as is None:
@@ -140,6 +141,8 @@ class AgentRun:
             uuids = set(_uuids(descriptor, raw_items))
             new[descriptor.key] = uuids - self.seen.get(descriptor.key, set())
             self.seen[descriptor.key] = uuids
+            if descriptor.key in REFERENCED:
+                self.names[descriptor.key] = _names_of(descriptor, raw_items)
         return new
 
     def absorb_item(
@@ -150,23 +153,35 @@ class AgentRun:
         if not isinstance(uuid, str) or not uuid:
             return None
         self.seen.setdefault(descriptor.key, set()).add(uuid)
-        if descriptor is INTENT_SECTION:
-            self.intents[uuid] = identity_of(descriptor, dict(raw)) or fallback_key
+        names = self._names(descriptor)
+        if names is not None:
+            names[uuid] = identity_of(descriptor, dict(raw)) or fallback_key
         return uuid
 
     def replace_item(self, descriptor: SectionDescriptor, ours: str, kept: str, key: str) -> None:
         """Ours was deleted for an earlier twin: later changes name the twin instead."""
         self.forget_item(descriptor, ours)
         self.seen.setdefault(descriptor.key, set()).add(kept)
-        if descriptor is INTENT_SECTION:
-            self.intents[kept] = key
+        names = self._names(descriptor)
+        if names is not None:
+            names[kept] = key
 
     def forget_item(self, descriptor: SectionDescriptor, uuid: str | None) -> None:
         if uuid is None:
             return
         self.seen.get(descriptor.key, set()).discard(uuid)
-        if descriptor is INTENT_SECTION:
-            self.intents.pop(uuid, None)
+        names = self._names(descriptor)
+        if names is not None:
+            names.pop(uuid, None)
+
+
+def _names_of(descriptor: SectionDescriptor, raw_items: Iterable[Any]) -> dict[str, str]:
+    """Uuid -> identity of the items of an answer."""
+    return {
+        str(raw[descriptor.uuid_field]): identity_of(descriptor, dict(raw))
+        for raw in raw_items
+        if isinstance(raw, Mapping) and raw.get(descriptor.uuid_field)
+    }
 
 
 def _uuids(descriptor: SectionDescriptor, raw_items: Iterable[Any]) -> Iterator[str]:

@@ -173,7 +173,7 @@ def _raw_references(descriptor: SectionDescriptor, data: JSONDict, options: Expo
     if options.known_handles is None:
         return
     for ref in descriptor.refs:
-        if ref.target != "agent":
+        if not ref.names_agent:
             continue
         holders = data.get(ref.within) if ref.within else [data]
         for holder in holders if isinstance(holders, list) else []:

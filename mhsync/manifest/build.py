@@ -80,7 +80,7 @@ def names_for_pinned(
 ) -> JSONDict:
     """Agent references by uuid to a manifest agent, rewritten as references by handle."""
     for ref in descriptor.refs:
-        if ref.target != "agent":
+        if not ref.names_agent:
             continue
         holders = data.get(ref.within) if ref.within else [data]
         for holder in holders if isinstance(holders, list) else []:

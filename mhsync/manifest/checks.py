@@ -18,10 +18,7 @@ from mhsync.manifest.parse import ParsedAgent
 from mhsync.manifest.rules import RULES, SET, Rule
 from mhsync.manifest.translate import close_match
 from mhsync.manifest.yamlio import Loc
-from mhsync.sections import COLLECTIONS, CORE, SectionDescriptor, section
-
-_TARGET_SECTIONS = {"intent": "intents"}
-"""Ref targets that live in a section of the same agent."""
+from mhsync.sections import COLLECTIONS, CORE, Ref, SectionDescriptor, ref_section, section
 
 
 def check_all(agents: list[ParsedAgent]) -> list[Diagnostic]:
@@ -121,17 +118,19 @@ def _references(
                     yield agent.doc.diagnostic(
                         loc, f"set only one of {ref.name_field} and {ref.api_field}", code="ref"
                     )
-                elif ref.target == "agent":
+                    continue
+                target = ref_section(ref)
+                if target is None:
                     message = f"no agent named `{name}` in these manifests"
                     yield from _unknown_name(agent, loc, name, handles, message)
                 else:
-                    yield from _unknown_in_section(agent, loc, name, ref.target)
+                    yield from _unknown_in_section(agent, loc, name, ref, target)
 
 
 def _unknown_in_section(
-    agent: ParsedAgent, loc: Loc, name: str, target: str
+    agent: ParsedAgent, loc: Loc, name: str, ref: Ref, target: SectionDescriptor
 ) -> Iterator[Diagnostic]:
-    section_key = _TARGET_SECTIONS[target]
+    section_key = target.key
     known = agent.identities.get(section_key)
     if known is None:
         yield agent.doc.diagnostic(
@@ -141,8 +140,9 @@ def _unknown_in_section(
             severity="warning",
         )
         return
-    identity = section(section_key).identity
-    message = f"no {target} with {identity} `{name}` in this agent's spec.{section_key}"
+    message = (
+        f"no {ref.name_field} with {target.identity} `{name}` in this agent's spec.{section_key}"
+    )
     yield from _unknown_name(agent, loc, name, sorted(known), message)
 
 

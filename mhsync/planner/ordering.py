@@ -5,8 +5,8 @@ sections by ascending dependency ``level`` (core and settings are level 0), in t
 a level; inside a section deletes, then updates and moves, then creates (deleting first keeps a
 capped section such as webhooks under its limit). Deletes of sections that other sections point
 to by name are held back to the very end, in descending level, so nothing still names them when
-they go. Which sections those are is read from the table: a section is referenced when some
-``Ref.api_field`` is its ``uuid_field`` (procedure steps' ``intent_uuid`` -> intents).
+they go. Which sections those are is read from the table: ``sections.REFERENCED``, the sections
+some ``Ref.target`` names (procedure steps -> intents).
 
 Across agents: by handle, except that an agent comes after the new agents it ``depends_on``;
 agent deletes come last.
@@ -19,13 +19,7 @@ from collections.abc import Iterable, Sequence
 
 from mhsync.errors import PlanError
 from mhsync.plan import AGENT_SECTION, Action, AgentPlan, Change
-from mhsync.planner.refs import section_of
-from mhsync.sections import BY_KEY, SECTIONS
-
-REFERENCED_SECTIONS = frozenset(
-    key for source in SECTIONS for ref in source.refs if (key := section_of(ref)) is not None
-)
-"""Sections other sections point to by name; their deletes are held back to the end."""
+from mhsync.sections import BY_KEY, REFERENCED, SECTIONS
 
 _ACTION_RANK = {Action.DELETE: 0, Action.CREATE: 2}
 """Inside a section: deletes, then updates/moves/replaces (1), then creates."""
@@ -44,7 +38,7 @@ def _rank(change: Change) -> Rank:
     table_index = SECTIONS.index(descriptor)
     position = change.position if change.position is not None else change.previous_position
     within = (position if position is not None else -1, change.key or "")
-    if change.action is Action.DELETE and descriptor.key in REFERENCED_SECTIONS:
+    if change.action is Action.DELETE and descriptor.key in REFERENCED:
         return (2, -descriptor.level, table_index, 0, *within)
     rank = _ACTION_RANK.get(change.action, 1)
     return (1, descriptor.level, table_index, rank, *within)

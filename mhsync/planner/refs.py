@@ -11,7 +11,7 @@ from typing import Any
 
 from mhsync.plan import Action, AgentPlan
 from mhsync.planner.ignore import IgnoreRules
-from mhsync.sections import SECTIONS, Ref, SectionDescriptor
+from mhsync.sections import Ref, SectionDescriptor, ref_section
 from mhsync.state import AgentState
 
 
@@ -36,7 +36,7 @@ def agent_refs(agent: AgentState) -> set[str]:
         name
         for descriptor in agent.managed_sections()
         for ref, name in section_refs(agent, descriptor)
-        if ref.target == "agent" and name != agent.handle
+        if ref.names_agent and name != agent.handle
     }
 
 
@@ -47,8 +47,7 @@ def resolvable_at_create(agent: AgentState, descriptor: SectionDescriptor) -> bo
     own handle only once it is created; other agents are created first (``depends_on``).
     """
     return all(
-        ref.target == "agent" and name != agent.handle
-        for ref, name in section_refs(agent, descriptor)
+        ref.names_agent and name != agent.handle for ref, name in section_refs(agent, descriptor)
     )
 
 
@@ -68,15 +67,10 @@ def dangling_after(agent_plan: AgentPlan, desired: AgentState, live: AgentState)
         if descriptor.key in managed:
             continue
         for ref, name in section_refs(live, descriptor):
-            target = section_of(ref)
-            if target is not None and (target, name) in deleted:
+            target = ref_section(ref)
+            if target is not None and (target.key, name) in deleted:
                 out.append(
-                    f"agent[{desired.handle}]: {target} {name!r} is deleted but "
+                    f"agent[{desired.handle}]: {target.key} {name!r} is deleted but "
                     f"{descriptor.key} (not in the manifest) still names it"
                 )
     return sorted(set(out))
-
-
-def section_of(ref: Ref) -> str | None:
-    """The section a reference points into: the one whose uuid field the reference holds."""
-    return next((d.key for d in SECTIONS if d.uuid_field == ref.api_field), None)

@@ -1,7 +1,8 @@
 """The shape of one section descriptor: everything an engine needs to know about a section.
 
 Engines (manifest loader, live reader, planner, executor, exporter) iterate over the table in
-``table.py`` and read these knobs; none of them names a section. Adding a section is one entry.
+``table.py`` and read these knobs; none of them names a section. Adding a section is one entry
+plus its model (docs/ARCHITECTURE.md, "How to add a section", lists every file).
 """
 
 from __future__ import annotations
@@ -25,18 +26,32 @@ SectionKind = Literal["object", "collection"]
 ReplaceStyle = Literal["patch_agent", "put_wrapped", "put_bare", "none"]
 
 
+CORE_KEY = "core"
+"""Key of the section that is the agent itself; as a ``Ref.target`` it means "an agent"."""
+
+
 @dataclass(frozen=True)
 class Ref:
     """A field that holds a uuid in the API and a name in manifests.
 
-    ``within`` names a list field whose elements carry the reference (procedure ``steps``).
-    ``target`` is what the name means: an agent handle, or an intent key of the same agent.
+    ``target`` is a section key: what the name points into is data of the table, so no engine
+    names a section. A collection key means an item of that section of the same agent, named
+    by the section's ``identity`` and held in the API by its ``uuid_field`` (procedure steps
+    name ``"intents"``). ``CORE_KEY`` means another agent of the workspace, named by handle:
+    the core section is the agent (its path is the agent's own), and handles are resolved
+    across the workspace, not inside one agent. ``within`` names a list field whose elements
+    carry the reference (procedure ``steps``).
     """
 
     api_field: str
     name_field: str
-    target: Literal["agent", "intent"]
+    target: str
     within: str | None = None
+
+    @property
+    def names_agent(self) -> bool:
+        """The name is an agent handle (resolved workspace-wide), not an item of this agent."""
+        return self.target == CORE_KEY
 
 
 @dataclass(frozen=True)

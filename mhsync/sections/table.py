@@ -6,12 +6,12 @@ here, with a comment, so correcting it against the real service is a one-line ch
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, NamedTuple
 
 from mhsync.fieldpath import field_paths
 from mhsync.sections import models
-from mhsync.sections.descriptor import Ref, SectionDescriptor, slug_key
+from mhsync.sections.descriptor import CORE_KEY, Ref, SectionDescriptor, slug_key
 
 
 def _intent_key(fields: Mapping[str, Any]) -> str:
@@ -21,11 +21,8 @@ def _intent_key(fields: Mapping[str, Any]) -> str:
 AGENT_READ_ONLY = frozenset({"agent_uuid", "recommendations", "created_at", "updated_at"})
 """Agent fields the server owns; never sent, never compared."""
 
-WRITABLE_SETTINGS_GROUPS = ("voice", "text")
-"""ASSUMED: ``memorize`` and ``evaluation`` are read-only through the agent endpoints."""
-
 CORE = SectionDescriptor(
-    key="core",
+    key=CORE_KEY,
     kind="object",
     model=models.AgentCore,
     path="",
@@ -43,9 +40,8 @@ SETTINGS = SectionDescriptor(
     level=0,
     embedded_as="settings",
     replace="patch_agent",
-    read_only=frozenset(
-        {"memorize", "evaluation"}  # the groups outside WRITABLE_SETTINGS_GROUPS (ASSUMED)
-    ),
+    # ASSUMED: ``memorize`` and ``evaluation`` are read-only through the agent endpoints
+    read_only=frozenset({"memorize", "evaluation"}),
     partial=True,  # ASSUMED: settings merge key by key on PATCH, so unset keys are not ours
     create_with_agent=True,
 )
@@ -104,7 +100,7 @@ ROUTING_RULES = SectionDescriptor(
     wrapper="routing_rules",  # ASSUMED wrapper key
     item_ops=True,
     compare_only_when_set=frozenset({"priority"}),  # server assigns max+1 when omitted
-    refs=(Ref("destination_agent_uuid", "destination_agent", "agent"),),
+    refs=(Ref("destination_agent_uuid", "destination_agent", CORE_KEY),),
     create_with_agent=True,
 )
 
@@ -120,7 +116,7 @@ GUARD_RULES = SectionDescriptor(
     wrapper="guard_rules",
     item_ops=True,
     set_like=frozenset({"selected_channels"}),
-    refs=(Ref("destination_agent_uuid", "destination_agent", "agent"),),
+    refs=(Ref("destination_agent_uuid", "destination_agent", CORE_KEY),),
     create_with_agent=True,
 )
 
@@ -156,7 +152,7 @@ PROCEDURES = SectionDescriptor(
     item_ops=True,
     whole_on_patch=frozenset({"steps"}),
     ordered_lists={"steps": "order"},  # ASSUMED: steps returned sorted by order
-    refs=(Ref("intent_uuid", "intent", "intent", within="steps"),),
+    refs=(Ref("intent_uuid", "intent", "intents", within="steps"),),
     create_with_agent=True,
 )
 
@@ -203,12 +199,74 @@ SECTIONS: tuple[SectionDescriptor, ...] = (
 )
 """Every section, in the order engines visit them and plans list them."""
 
-BY_KEY: Mapping[str, SectionDescriptor] = {d.key: d for d in SECTIONS}
-COLLECTIONS: tuple[SectionDescriptor, ...] = tuple(d for d in SECTIONS if d.kind == "collection")
-OBJECTS: tuple[SectionDescriptor, ...] = tuple(d for d in SECTIONS if d.kind == "object")
-OPTIONAL_SECTIONS: tuple[SectionDescriptor, ...] = tuple(d for d in SECTIONS if d is not CORE)
+
+def writable_groups(descriptor: SectionDescriptor) -> tuple[str, ...]:
+    """Groups of an object section mhsync writes: what its model declares, minus ``read_only``."""
+    return tuple(g for g in descriptor.model.model_fields if g not in descriptor.read_only)
+
+
+WRITABLE_SETTINGS_GROUPS = writable_groups(SETTINGS)
+"""Derived from ``SETTINGS`` (its model and its ASSUMED ``read_only``), never restated."""
+
+
+class TableViews(NamedTuple):
+    """The lookups every engine uses, derived from one tuple of descriptors."""
+
+    by_key: Mapping[str, SectionDescriptor]
+    collections: tuple[SectionDescriptor, ...]
+    objects: tuple[SectionDescriptor, ...]
+    optional: tuple[SectionDescriptor, ...]
+    referenced: Mapping[str, SectionDescriptor]
+
+
+def check_refs(sections: Iterable[SectionDescriptor]) -> None:
+    """Refuse a table whose references cannot be resolved (caught at import, not mid-apply).
+
+    A ``Ref.target`` is a section key; unless it is ``CORE_KEY`` (an agent, by handle) it must be
+    a collection whose items have an identity, the name the reference is written with.
+    """
+    sections = tuple(sections)
+    by_key = {d.key: d for d in sections}
+    for source in sections:
+        for ref in source.refs:
+            target = by_key.get(ref.target)
+            if target is None:
+                raise ValueError(f"{source.key}.{ref.name_field}: no section {ref.target!r}")
+            if not ref.names_agent and (target.kind != "collection" or target.identity is None):
+                raise ValueError(
+                    f"{source.key}.{ref.name_field}: {ref.target!r} has no item identity to name"
+                )
+
+
+def views(sections: tuple[SectionDescriptor, ...]) -> TableViews:
+    """Every derived lookup of ``sections`` (tests build them for a trial table the same way)."""
+    check_refs(sections)
+    by_key = {d.key: d for d in sections}
+    named = {ref.target for d in sections for ref in d.refs if not ref.names_agent}
+    return TableViews(
+        by_key=by_key,
+        collections=tuple(d for d in sections if d.kind == "collection"),
+        objects=tuple(d for d in sections if d.kind == "object"),
+        optional=tuple(d for d in sections if d.key != CORE_KEY),
+        referenced={d.key: d for d in sections if d.key in named},
+    )
+
+
+_VIEWS = views(SECTIONS)
+BY_KEY: Mapping[str, SectionDescriptor] = _VIEWS.by_key
+COLLECTIONS: tuple[SectionDescriptor, ...] = _VIEWS.collections
+OBJECTS: tuple[SectionDescriptor, ...] = _VIEWS.objects
+OPTIONAL_SECTIONS: tuple[SectionDescriptor, ...] = _VIEWS.optional
 """Sections a manifest may leave out; a section left out is not managed at all."""
+REFERENCED: Mapping[str, SectionDescriptor] = _VIEWS.referenced
+"""Sections of an agent that other sections name items of (intents, named by procedure steps):
+their uuids are indexed for name lookups and their deletes are held back to the end."""
 
 
 def section(key: str) -> SectionDescriptor:
     return BY_KEY[key]
+
+
+def ref_section(ref: Ref) -> SectionDescriptor | None:
+    """The section of the same agent whose item ``ref`` names; ``None`` when it names an agent."""
+    return None if ref.names_agent else BY_KEY[ref.target]

@@ -18,7 +18,7 @@ from typing import Any
 
 from mhsync.client import ApiClient
 from mhsync.client.envelope import unwrap
-from mhsync.convert import References, UnresolvedReferenceError, fields_to_api
+from mhsync.convert import References, UnresolvedReferenceError, fields_to_api, identity_of
 from mhsync.errors import ApiError, MhsyncError
 from mhsync.executor.bodies import build_body
 from mhsync.plan import Action, CallKind, Change, FieldChange
@@ -30,7 +30,7 @@ from mhsync.planner.contract_facts import (
     FactStatus,
 )
 from mhsync.roundtrip import FindingKind, compare_values, server_owned
-from mhsync.sections import SectionDescriptor, api_paths, section
+from mhsync.sections import REFERENCED, SectionDescriptor, api_paths, section
 from mhsync.state import AgentState, get_path
 
 Observation = tuple[FactStatus, str]
@@ -140,10 +140,20 @@ class ContractProbe:
         raise _Missing(f"the doctor agent is not in the agent list ({path})")
 
     def refs(self) -> References:
-        """The doctor agent is its own routing target; its intent is the one steps name."""
-        intent = self.item_uuids.get("intents")
-        intents = {intent: self._own("intents")} if intent else {}
-        return References({str(self.agent_uuid): self.sent.handle}, intents)
+        """The doctor agent is its own routing target; its own items are the ones names name."""
+        items = {key: {uuid: self._own(key)} for key in REFERENCED if (uuid := self._own_uuid(key))}
+        return References({str(self.agent_uuid): self.sent.handle}, items)
+
+    def _own_uuid(self, key: str) -> str | None:
+        """The uuid of the doctor's item of ``key``: from its list probe, else (a section the
+        agent JSON embeds) from the agent."""
+        descriptor = section(key)
+        if key not in self.item_uuids and descriptor.embedded_as and self.sent.collections.get(key):
+            for raw in self.agent().get(descriptor.embedded_as) or []:
+                uuid = raw.get(descriptor.uuid_field) if isinstance(raw, dict) else None
+                if uuid and identity_of(descriptor, dict(raw)) == self._own(key):
+                    self.item_uuids[key] = str(uuid)
+        return self.item_uuids.get(key)
 
     def _own(self, key: str) -> str:
         return self.sent.collections[key][0].key

@@ -15,10 +15,13 @@ from mhsync.convert import (
     item_from_manifest,
 )
 from mhsync.errors import UnexpectedResponseError
-from mhsync.sections import section
+from mhsync.sections import COLLECTIONS, section
 from mhsync.state import SECRET_SET
 
-REFS = References(agents={"a-1": "sales"}, intents={"i-1": "book_appointment"})
+REFS = References(agents={"a-1": "sales"}, items={"intents": {"i-1": "book_appointment"}})
+
+_EMBEDDED = tuple(d.embedded_as for d in COLLECTIONS if d.embedded_as)
+"""Every list the Agent JSON carries (a missing one is an error, so fixtures give them all)."""
 
 
 def _no_secret(reference: str) -> str:
@@ -216,8 +219,7 @@ def test_agent_from_api_reads_every_section() -> None:
             {"uuid": "n2", "content": "second", "order": 1},
             {"uuid": "n1", "content": "first", "order": 0},
         ],
-        **{key: [] for key in ("guidelines", "procedures", "training")},
-        **{key: [] for key in ("routing_rules", "guard_rules")},
+        **{key: [] for key in _EMBEDDED if key != "notes"},
         "appointments": None,
     }
     agent = agent_from_api(
@@ -237,7 +239,7 @@ def test_agent_from_api_reads_every_section() -> None:
 
 def _agent_with(**sections: object) -> dict[str, object]:
     base: dict[str, object] = {"agent_uuid": "a-7", "name": "Desk"}
-    for key in ("guidelines", "notes", "procedures", "training", "routing_rules", "guard_rules"):
+    for key in _EMBEDDED:
         base[key] = []
     base.update(sections)
     return base

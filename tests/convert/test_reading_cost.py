@@ -27,7 +27,7 @@ from mhsync.sections.introspect import field_models
 from mhsync.state import JSONDict, canonical_fields
 from tests.python_calls import python_calls
 
-REFS = References(agents={"a-1": "sales", "a-2": "support"}, intents={"i-1": "book"})
+REFS = References(agents={"a-1": "sales", "a-2": "support"}, items={"intents": {"i-1": "book"}})
 
 
 def copy_then_prune(

@@ -11,7 +11,7 @@ from mhsync.executor.bodies import build_body
 from mhsync.plan import Action, CallKind, Change, FieldChange
 from mhsync.state import SECRET_SET
 
-REFS = References(agents={"uuid-support": "support"}, intents={"uuid-book": "book"})
+REFS = References(agents={"uuid-support": "support"}, items={"intents": {"uuid-book": "book"}})
 SECRETS = {"${env:HOOK}": "hook-value", "${env:TOKEN}": "token-value"}
 
 

@@ -102,7 +102,7 @@ def test_items_rank_by_created_at_then_list_order() -> None:
         {"webhook_uuid": "w2", "url": "https://h", "created_at": "2026-01-01T10:00:02Z"},
         {"webhook_uuid": "w1", "url": "https://h", "created_at": "2026-01-01T10:00:01Z"},
     ]
-    refs = References(agents={}, intents={})
+    refs = References(agents={})
     assert losing_items(hooks, listed, {"w2": "https://h"}, set(), refs) == {"w2": "w1"}
     assert losing_items(hooks, listed, {"w1": "https://h"}, set(), refs) == {}
     rules = section("guard_rules")

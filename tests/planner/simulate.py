@@ -141,11 +141,11 @@ class Server:
 
     def _check_refs(self, agent: AgentState, descriptor: SectionDescriptor, values: Any) -> None:
         for ref, name in _names(descriptor, values):
-            if ref.target == "agent":
+            if ref.names_agent:
                 assert name in self.state.agents, f"{agent.handle}: agent {name} does not exist"
             else:
-                keys = {i.key for i in agent.collections.get("intents", [])}
-                assert name in keys, f"{agent.handle}: intent {name} does not exist yet"
+                keys = {i.key for i in agent.collections.get(ref.target, [])}
+                assert name in keys, f"{agent.handle}: {ref.target} {name} does not exist yet"
 
     def _check_not_named(self, agent: AgentState, gone: SectionDescriptor, key: str) -> None:
         """Only sections the manifest manages: others are the user's to fix (a plan warning)."""
@@ -156,7 +156,7 @@ class Server:
             for ref, name in _names(
                 descriptor, [i.fields for i in agent.collections[descriptor.key]]
             ):
-                if ref.api_field == gone.uuid_field:
+                if ref.target == gone.key:
                     assert name != key, f"{agent.handle}: {key} deleted while still named"
 
 
