@@ -231,10 +231,14 @@ def check_refs(sections: Iterable[SectionDescriptor]) -> None:
         for ref in source.refs:
             target = by_key.get(ref.target)
             if target is None:
-                raise ValueError(f"{source.key}.{ref.name_field}: no section {ref.target!r}")
+                raise ValueError(
+                    f"section {source.key!r}, reference {ref.name_field!r}: "
+                    f"no section {ref.target!r}"
+                )
             if not ref.names_agent and (target.kind != "collection" or target.identity is None):
                 raise ValueError(
-                    f"{source.key}.{ref.name_field}: {ref.target!r} has no item identity to name"
+                    f"section {source.key!r}, reference {ref.name_field!r}: "
+                    f"{ref.target!r} has no item identity"
                 )
 
 

@@ -28,7 +28,7 @@ def _made() -> Plan:
 def _body(made: Plan) -> object:
     (change,) = made.changes
     (call,) = change.calls
-    return build_body(call.kind, change, References(agents={}, intents={}), lambda r: r)
+    return build_body(call.kind, change, References(agents={}), lambda r: r)
 
 
 def test_settings_key_with_a_dot_is_sent_as_one_key() -> None:
