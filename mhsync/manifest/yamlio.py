@@ -853,10 +853,15 @@ def _depth_bound(text: str) -> int:
     ``? `` entry (or one key, or a final ``-``) opens another.
     """
     flow = text.count("[") + text.count("{")
-    text = text.translate(_BREAKS)
+    if "\r" in text or "\x85" in text or "\u2028" in text or "\u2029" in text:
+        text = text.translate(_BREAKS)
     # The deepest line is at most the deepest indentation plus the most entries opened on one
-    # line (each bounded on its own, in C: a loop over the lines was a tenth of load time).
-    indent = max(map(len, _INDENT.findall(text)), default=0)
+    # line. No line opens more entries than the whole text holds openers, which is counted in
+    # C and almost always small enough: only a text it does not bound looks at its lines.
+    base = 2 * (_max_indent(text) + 1) + 2 + flow
+    openers = text.count("- ") + text.count("? ") + text.count("-\t") + text.count("?\t")
+    if base + max(openers, 1) <= C_COMPOSER_MAX_DEPTH:
+        return base + max(openers, 1)
     opened = 1  # a line without two openers opens at most one entry
     for match in _TWO_OPENERS.finditer(text):
         start = text.rfind("\n", 0, match.start()) + 1
@@ -864,7 +869,30 @@ def _depth_bound(text: str) -> int:
         line = text[start : end if end >= 0 else len(text)]
         count = line.count("- ") + line.count("? ") + line.count("-\t") + line.count("?\t")
         opened = max(opened, count)
-    return 2 * (indent + 1) + opened + 2 + flow
+    return base + opened
+
+
+def _max_indent(text: str) -> int:
+    """The deepest indentation of a line of ``text`` (line breaks already ``\\n``).
+
+    "Some line is indented at least ``k``" is a substring test done in C, true up to the
+    answer and false above it, so a doubling then a bisection find the answer in a few dozen
+    tests instead of a match per line. A byte order mark, which libyaml skips within an
+    indentation and counts on, takes the line by line scan.
+    """
+    if "\ufeff" in text:
+        return max(map(len, _INDENT.findall(text)), default=0)
+    first = len(text) - len(text.lstrip(" "))
+    low, high = 0, 1  # a line indented ``low`` exists (``0``: any line), ``high`` unknown
+    while "\n" + " " * high in text:
+        low, high = high, 2 * high
+    while high - low > 1:  # indented ``low`` exists, ``high`` does not
+        middle = (low + high) // 2
+        if "\n" + " " * middle in text:
+            low = middle
+        else:
+            high = middle
+    return max(first, low)
 
 
 _INDENT = re.compile(r"^[ \ufeff]*", re.MULTILINE)

@@ -162,6 +162,24 @@ def test_a_byte_order_mark_does_not_hide_indentation_from_the_depth_bound() -> N
     assert [d.code for d in yamlio.parse_text(text, "bom.yaml").diagnostics] == ["yaml-too-deep"]
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=" \n\ufeff-?\tx:[", max_size=80))
+def test_the_depth_bound_takes_the_deepest_indentation_of_any_line(text: str) -> None:
+    """``_max_indent`` searches substrings instead of matching each line: same answer, and
+    the bound is never below the line by line one it replaced."""
+    by_line = max(map(len, yamlio._INDENT.findall(text)), default=0)
+    assert yamlio._max_indent(text) == by_line
+    assert yamlio._depth_bound(text) >= 2 * (by_line + 1) + 3
+
+
+def test_one_line_opening_many_entries_is_still_bounded() -> None:
+    """More openers in the text than the cheap count allows: the line by line count decides."""
+    deep = "- " * 1_200 + "x\n"
+    assert yamlio._depth_bound(deep) > yamlio.C_COMPOSER_MAX_DEPTH
+    spread = "".join(f"- k{i}: v\n" for i in range(1_200))
+    assert yamlio._depth_bound(spread) <= yamlio.C_COMPOSER_MAX_DEPTH
+
+
 def test_yaml_only_the_pure_parser_reads_is_still_bounded() -> None:
     """A start libyaml rejects sends the file to the pure composer: its events are counted first."""
     head = ": x\n---\n"
