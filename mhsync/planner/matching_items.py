@@ -43,13 +43,20 @@ def match_items(
     pairs: list[Pair] = []
     free_live = dict(enumerate(live))
     free_desired = dict(enumerate(desired))
+    by_key: dict[str, list[int]] = {}
+    for l_index, live_item in enumerate(live):
+        by_key.setdefault(live_item.key, []).append(l_index)
+
+    def first(key: str) -> int | None:
+        """The lowest free live index holding ``key`` (one dict look-up, not a scan)."""
+        return next((i for i in by_key.get(key, ()) if i in free_live), None)
 
     def claim(d_index: int, l_index: int, renamed: bool = False) -> None:
         desired_item, live_item = free_desired.pop(d_index), free_live.pop(l_index)
         pairs.append(Pair(d_index, desired_item, l_index, live_item, renamed))
 
     for d_index, item in list(free_desired.items()):
-        found = _first(free_live, item.key)
+        found = first(item.key)
         if found is not None:
             claim(d_index, found)
     if descriptor.positional:
@@ -58,7 +65,7 @@ def match_items(
     else:
         for d_index, item in list(free_desired.items()):
             for previous in item.previous_keys:
-                found = _first(free_live, previous)
+                found = first(previous)
                 if found is not None:
                     claim(d_index, found, renamed=True)
                     break
@@ -68,6 +75,3 @@ def match_items(
         deletes=tuple(free_live.items()),
     )
 
-
-def _first(free: dict[int, Item], key: str) -> int | None:
-    return next((index for index, item in free.items() if item.key == key), None)
