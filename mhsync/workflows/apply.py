@@ -72,6 +72,7 @@ def run_apply(
     scoped: ScopedLoad | None = None
     if request.saved_plan is None:
         scoped = load_scope(workspace, request.paths, request.selection, prune=request.prune)
+        scoped.release_parsed()
         warnings.extend(scoped.result.warnings)
     elif not request.selection.is_everything:
         raise PlanError("a saved plan is applied whole: --agent and --selector belong to plan")

@@ -28,6 +28,10 @@ from mhsync.state import AgentState, WorkspaceState
 EVERYTHING = Selection()
 
 
+RAW_KEPT = ("agent_uuid", "name")
+"""What a raw agent keeps when ``read_live`` lets its JSON go: what matching reads of it."""
+
+
 @dataclass
 class LiveRead:
     """``state``: the live agents in scope, under desired handles (prune candidates under derived
@@ -59,6 +63,7 @@ def read_live(
     selection: Selection = EVERYTHING,
     parallelism: int = 8,
     patterns_must_match: bool | None = None,
+    keep_raw: bool = True,
 ) -> LiveRead:
     """The live agents in scope, in canonical form under the desired handles.
 
@@ -70,6 +75,9 @@ def read_live(
     live-only agent by its derived handle; any other unknown handle raises ``ConfigError``, and
     a pattern matching nothing is a warning (an error with ``include_unmatched``, unless
     ``patterns_must_match`` says otherwise: compare reads live-only agents but deletes nothing).
+    Without ``keep_raw``, each agent's raw JSON is let go (uuid and name kept) once it is in
+    canonical form: a plan needs only the canonical state, and holding both doubled the live
+    side's memory (issue 16); ``doctor`` and ``export`` keep it.
     """
     raws = list_agents(client, parallelism=parallelism)
     matching = match_agents(desired, raws)
@@ -101,6 +109,9 @@ def read_live(
         for handle in handles[id(raw)]:
             converted[handle] = _canonical(handle, raw, references)
             unknown[handle] = paths
+        if not keep_raw:
+            raw.data = {key: raw.data.get(key) for key in RAW_KEPT}
+            raw.separate = {}
 
     unique = {id(raw): raw for raw in in_scope.values()}.values()
     read_separate_sections(client, unique, parallelism=parallelism, on_agent=convert)

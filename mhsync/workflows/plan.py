@@ -124,6 +124,7 @@ def plan_against(
         include_unmatched=request.prune,
         selection=selection,
         parallelism=request.parallelism,
+        keep_raw=False,
     )
     check_outside_references(scoped, live.references.values())
     made = plan(scoped.selected, live.state, target=connection.target.name, options=options)
@@ -164,6 +165,7 @@ def check_outside_references(scoped: ScopedLoad, matched: Collection[str]) -> No
 
 def make_plan(workspace: Workspace, request: PlanRequest) -> PlanOutcome:
     scoped = load_scope(workspace, request.paths, request.selection, prune=request.prune)
+    scoped.release_parsed()
     with connect(workspace.target) as connection:
         planned = plan_against(connection, scoped, request, workspace)
         return PlanOutcome(
