@@ -6,7 +6,7 @@ here, with a comment, so correcting it against the real service is a one-line ch
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from mhsync.fieldpath import field_paths
@@ -219,15 +219,13 @@ class TableViews(NamedTuple):
     referenced: Mapping[str, SectionDescriptor]
 
 
-def check_refs(sections: Iterable[SectionDescriptor]) -> None:
+def check_refs(by_key: Mapping[str, SectionDescriptor]) -> None:
     """Refuse a table whose references cannot be resolved (caught at import, not mid-apply).
 
     A ``Ref.target`` is a section key; unless it is ``CORE_KEY`` (an agent, by handle) it must be
     a collection whose items have an identity, the name the reference is written with.
     """
-    sections = tuple(sections)
-    by_key = {d.key: d for d in sections}
-    for source in sections:
+    for source in by_key.values():
         for ref in source.refs:
             target = by_key.get(ref.target)
             if target is None:
@@ -244,8 +242,8 @@ def check_refs(sections: Iterable[SectionDescriptor]) -> None:
 
 def views(sections: tuple[SectionDescriptor, ...]) -> TableViews:
     """Every derived lookup of ``sections`` (tests build them for a trial table the same way)."""
-    check_refs(sections)
     by_key = {d.key: d for d in sections}
+    check_refs(by_key)
     named = {ref.target for d in sections for ref in d.refs if not ref.names_agent}
     return TableViews(
         by_key=by_key,
