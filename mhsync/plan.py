@@ -12,6 +12,7 @@ fields keep the version.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
@@ -23,6 +24,9 @@ from mhsync.fieldpath import FieldPath
 from mhsync.sections import BY_KEY
 
 PLAN_FORMAT_VERSION = 1
+
+ENV_REFERENCE = re.compile(r"\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}")
+"""A secret as plans and states hold it: ``${env:NAME}``, resolved only when a request is built."""
 
 AGENT_SECTION = "agent"
 """``Change.section`` of a change to a whole agent (``agent.create``, ``agent.delete``)."""
@@ -301,3 +305,32 @@ def _omit_empty_item_changes(data: dict[str, Any]) -> None:
 def plan_json_schema() -> dict[str, Any]:
     """JSON Schema of the plan file (``schemas/plan.schema.json`` is this, pretty and sorted)."""
     return Plan.model_json_schema()
+
+
+def sent_secrets(change: Change) -> dict[FieldPath, str]:
+    """The secret references of ``change`` that its request will carry.
+
+    An update sends only the top-level fields that changed (plus those its section sends on
+    every PATCH), so a secret under an unchanged field is never sent and needs no value;
+    creates and replaces send every secret they hold.
+    """
+    if change.action is not Action.UPDATE or not change.secrets:
+        return dict(change.secrets)
+    descriptor = BY_KEY[change.section]
+    sent = {f.path.head for f in change.fields}
+    sent |= descriptor.whole_on_patch | descriptor.patch_requires
+    return {path: ref for path, ref in change.secrets.items() if path.head in sent}
+
+
+def needed_variables(plan: Plan) -> list[str]:
+    """The environment variables whose values applying ``plan`` will send, sorted.
+
+    Here rather than in the executor, which resolves them: ``plan`` records them and must not
+    import the executor to do so (start-up cost, issue 16)."""
+    names = set()
+    for change in plan.changes:
+        for reference in sent_secrets(change).values():
+            match = ENV_REFERENCE.fullmatch(reference.strip())
+            if match is not None:
+                names.add(match.group(1))
+    return sorted(names)

@@ -185,8 +185,21 @@ tuples, models): at the default the collector took a third of ``validate``'s CPU
 same live objects again and again. A short-lived command can afford the rare collection."""
 
 
+def _keep_out_httpx_cli() -> None:
+    """httpx's package imports its own command-line client, ``httpx._main`` (rich's console,
+    progress, syntax and table, and pygments: a tenth of a second), whenever click and rich are
+    installed, and mhsync needs both. Nothing in this process runs that client: ``httpx/__init__``
+    imports it in ``try: ... except ImportError`` and falls back to the stub it defines for a
+    missing ``httpx[cli]``, so marking the module absent (a ``None`` in ``sys.modules`` makes its
+    import raise ``ModuleNotFoundError``) changes nothing but what is imported. Only the console
+    script does this: a program importing mhsync as a library keeps httpx as it is.
+    ``tests/e2e/test_startup_imports.py`` holds plan to it."""
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+
+
 def main() -> None:
     """The ``mhsync`` entry point: the garbage collector kept out of the hot path, then ``run``."""
+    _keep_out_httpx_cli()
     gc.freeze()  # what is imported so far lives for the whole process: never scan it again
     gc.set_threshold(*GC_THRESHOLDS)
     sys.exit(run())

@@ -15,9 +15,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from mhsync.convert import References, SecretResolver, empty_value, fields_to_api
-from mhsync.executor.secrets import sent_secrets
 from mhsync.fieldpath import FieldPath
-from mhsync.plan import CallKind, Change
+from mhsync.plan import CallKind, Change, sent_secrets
 from mhsync.sections import CORE, SectionDescriptor, section
 from mhsync.state import SECRET_SET, JSONDict, get_path, set_path
 

@@ -8,21 +8,16 @@ text leaving the executor can be scrubbed of them, in case a server ever echoes 
 from __future__ import annotations
 
 import os
-import re
 import secrets
 import threading
 from collections.abc import Callable, Mapping
 
 from mhsync.client.scrub import Scrubber
 from mhsync.errors import ConfigError
-from mhsync.fieldpath import FieldPath
-from mhsync.plan import Action, Change, Plan
-from mhsync.sections import section
+from mhsync.plan import ENV_REFERENCE, Plan, sent_secrets
 
 SecretResolver = Callable[[str], str]
 """``${env:NAME}`` -> the secret value; raises (naming NAME, never a value) when it cannot."""
-
-ENV_REFERENCE = re.compile(r"\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 class SecretResolutionError(ConfigError):
@@ -80,32 +75,6 @@ class ThrowawaySecrets:
             return value
         with self._lock:
             return self._values.setdefault(name, "sandbox-throwaway-" + secrets.token_hex(12))
-
-
-def sent_secrets(change: Change) -> dict[FieldPath, str]:
-    """The secret references of ``change`` that its request will carry.
-
-    An update sends only the top-level fields that changed (plus those its section sends on
-    every PATCH), so a secret under an unchanged field is never sent and needs no value;
-    creates and replaces send every secret they hold.
-    """
-    if change.action is not Action.UPDATE or not change.secrets:
-        return dict(change.secrets)
-    descriptor = section(change.section)
-    sent = {f.path.head for f in change.fields}
-    sent |= descriptor.whole_on_patch | descriptor.patch_requires
-    return {path: ref for path, ref in change.secrets.items() if path.head in sent}
-
-
-def needed_variables(plan: Plan) -> list[str]:
-    """The environment variables whose values applying ``plan`` will send, sorted."""
-    names = set()
-    for change in plan.changes:
-        for reference in sent_secrets(change).values():
-            match = ENV_REFERENCE.fullmatch(reference.strip())
-            if match is not None:
-                names.add(match.group(1))
-    return sorted(names)
 
 
 class SecretBook:

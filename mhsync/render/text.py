@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import io
 
-from rich.console import Console
-from rich.text import Text
-
 from mhsync.plan import Plan
 from mhsync.render.counts import summary_line
 from mhsync.render.lines import LEGEND, AgentBlock, Line, agent_blocks, used_markers
@@ -87,6 +84,10 @@ def _plain(segments: list[Segment]) -> str:
 
 
 def _ansi(lines: list[list[Segment]]) -> str:
+    # rich only for colours: a plan printed to a pipe or in CI never imports it (0.1 s)
+    from rich.console import Console
+    from rich.text import Text
+
     text = Text(no_wrap=True)
     for segments in lines:
         for segment in segments:

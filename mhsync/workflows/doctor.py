@@ -28,9 +28,9 @@ from ruamel.yaml import YAML
 from mhsync.client import ApiClient
 from mhsync.errors import MhsyncError, PlanError
 from mhsync.executor import execute
-from mhsync.executor.secrets import ENV_REFERENCE
 from mhsync.live import list_agents
 from mhsync.manifest import load_manifests
+from mhsync.plan import ENV_REFERENCE
 from mhsync.planner import plan
 from mhsync.roundtrip import (
     Check,

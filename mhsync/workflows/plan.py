@@ -14,10 +14,9 @@ from pathlib import Path
 
 from mhsync.config import Target
 from mhsync.errors import ManifestError, PlanError
-from mhsync.executor.secrets import needed_variables
 from mhsync.manifest import Diagnostic
 from mhsync.manifest.scoping import ScopedLoad
-from mhsync.plan import Plan
+from mhsync.plan import Plan, needed_variables
 from mhsync.planner import PlanOptions, plan
 from mhsync.planner.refs import agent_refs
 from mhsync.selection import Selection

@@ -23,16 +23,11 @@ from pathlib import Path
 from mhsync.config import Target
 from mhsync.errors import ConfigError, ManifestError
 from mhsync.executor import ExecutionReport, execute
-from mhsync.executor.secrets import (
-    ThrowawaySecrets,
-    env_secret_resolver,
-    needed_variables,
-    sent_secrets,
-)
+from mhsync.executor.secrets import ThrowawaySecrets, env_secret_resolver
 from mhsync.live import list_agents
 from mhsync.manifest import load_manifests
 from mhsync.manifest.scoping import scope
-from mhsync.plan import Action, Change, Plan
+from mhsync.plan import Action, Change, Plan, needed_variables, sent_secrets
 from mhsync.workflows.apply import Confirm, OnEvent
 from mhsync.workflows.connect import connect
 from mhsync.workflows.livestate import EVERYTHING
