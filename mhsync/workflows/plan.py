@@ -18,10 +18,10 @@ from mhsync.executor.secrets import needed_variables
 from mhsync.manifest import Diagnostic
 from mhsync.manifest.scoping import ScopedLoad
 from mhsync.plan import Plan
-from mhsync.planner import PlanOptions, plan
+from mhsync.planner import AgentOutcome, PlanOptions, PlanSetup
 from mhsync.planner.refs import agent_refs
 from mhsync.selection import Selection
-from mhsync.state import WorkspaceState
+from mhsync.state import AgentState, WorkspaceState
 from mhsync.workflows.connect import Connection, connect
 from mhsync.workflows.livestate import EVERYTHING, read_live, with_reference_stubs
 from mhsync.workflows.validate import load_scoped
@@ -118,6 +118,7 @@ def plan_against(
         named_scope=bool(selection.handles),
         resend_secrets=request.resend_secrets,
     )
+    planning = PlanAsRead(scoped.selected, options)
     live = read_live(
         connection.client,
         scoped.everyone,
@@ -125,9 +126,10 @@ def plan_against(
         selection=selection,
         parallelism=request.parallelism,
         keep_raw=False,
+        listener=planning,
     )
     check_outside_references(scoped, live.references.values())
-    made = plan(scoped.selected, live.state, target=connection.target.name, options=options)
+    made = planning.finish(live.state, target=connection.target.name)
     warnings = (*made.warnings, *live.warnings)
     if not selection.is_everything and not scoped.selected.agents and not made.agents:
         warnings += (f"the selection {selection.describe()} matches no agent",)
@@ -141,6 +143,44 @@ def plan_against(
     )
     made = made.model_copy(update={"secrets_needed": tuple(needed_variables(made))})
     return Planned(made, live.state, live.references)
+
+
+class PlanAsRead:
+    """Plans each agent while the others are still being read (a ``LiveListener``).
+
+    ``read_live`` spends most of its time waiting on the network; the per-agent part of the
+    plan (``PlanSetup.agent``: diff, fingerprint, warnings) runs in those waits, and only the
+    workspace-wide part (``PlanSetup.finish``) is left for after the last read. New agents have
+    no reads of their own: each agent read also plans one of them. The plan is the one
+    ``planner.plan`` makes of the same states.
+    """
+
+    def __init__(self, desired: WorkspaceState, options: PlanOptions) -> None:
+        self.desired = desired
+        self.options = options
+        self.setup: PlanSetup | None = None
+        self.outcomes: dict[str, AgentOutcome] = {}
+        self._creates: list[str] = []
+
+    def in_scope(self, handles: frozenset[str]) -> None:
+        self.setup = PlanSetup(self.desired, handles, self.options)
+        self._creates = sorted(self.setup.new, reverse=True)
+
+    def agent(self, handle: str, state: AgentState) -> None:
+        """Each call writes only its own handles' outcomes (``list.pop`` hands a new agent to
+        one caller), so concurrent calls from reader threads are safe."""
+        assert self.setup is not None, "in_scope comes first"
+        self.outcomes[handle] = self.setup.agent(handle, state)
+        try:
+            created = self._creates.pop()
+        except IndexError:
+            return
+        self.outcomes[created] = self.setup.agent(created, None)
+
+    def finish(self, live: WorkspaceState, *, target: str) -> Plan:
+        """The whole plan; agents not planned yet (no reads at all) are planned here."""
+        setup = self.setup or PlanSetup(self.desired, live.agents, self.options)
+        return setup.finish(live, self.outcomes, target=target)
 
 
 def check_outside_references(scoped: ScopedLoad, matched: Collection[str]) -> None:
