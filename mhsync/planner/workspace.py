@@ -64,6 +64,8 @@ class AgentOutcome:
     plan: AgentPlan | None = None
     warnings: tuple[str, ...] = ()
     error: PlanError | None = None
+    refers_to: frozenset[str] = frozenset()
+    """``agent_refs`` of the desired agent: every other agent it points to, new or not."""
 
 
 class PlanSetup:
@@ -82,12 +84,15 @@ class PlanSetup:
     def agent(self, handle: str, live: AgentState | None) -> AgentOutcome:
         """Plan one agent against its live state (None: a new agent). Pure: safe in any thread."""
         desired = self.desired.agents.get(handle)
+        if desired is None:
+            assert live is not None, f"agent[{handle}] is neither desired nor live"
+            try:
+                return AgentOutcome(None, live, plan_delete(live) if self.options.prune else None)
+            except PlanError as error:
+                return AgentOutcome(None, live, error=error)
+        refs = frozenset(agent_refs(desired))
         try:
-            if desired is None:
-                assert live is not None, f"agent[{handle}] is neither desired nor live"
-                made = plan_delete(live) if self.options.prune else None
-                return AgentOutcome(None, live, made)
-            depends_on = tuple(sorted(agent_refs(desired) & self.new))
+            depends_on = tuple(sorted(refs & self.new))
             if handle in self.new:
                 made = plan_new(desired, depends_on)
                 warnings: list[str] = []
@@ -98,8 +103,9 @@ class PlanSetup:
                 )
                 warnings = dangling_after(made, desired, live)
         except PlanError as error:
-            return AgentOutcome(desired, live, error=error)
-        return AgentOutcome(desired, live, annotate_agent(made, desired), tuple(warnings))
+            return AgentOutcome(desired, live, error=error, refers_to=refs)
+        made = annotate_agent(made, desired)
+        return AgentOutcome(desired, live, made, tuple(warnings), refers_to=refs)
 
     def finish(
         self,

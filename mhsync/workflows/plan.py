@@ -8,7 +8,7 @@ references always see every agent.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -97,14 +97,9 @@ class Planned:
         return with_reference_stubs(self.live, self.references)
 
 
-def plan_against(
-    connection: Connection, scoped: ScopedLoad, request: PlanRequest, workspace: Workspace
-) -> Planned:
-    """Read the live side through an open connection and plan the selected agents against it.
-
-    The plan records ``workspace`` so that a saved plan is applied exactly there."""
-    selection = scoped.selection
-    options = PlanOptions(
+def plan_options(scoped: ScopedLoad, request: PlanRequest) -> PlanOptions:
+    """The planner's options for ``request``: the safety rails, and every protected agent."""
+    return PlanOptions(
         prune=request.prune,
         max_deletes=request.max_deletes,
         confirmed_deletes=request.confirmed_deletes,
@@ -115,9 +110,19 @@ def plan_against(
             for name in (agent.handle, agent.uuid or "")
             if name
         ),
-        named_scope=bool(selection.handles),
+        named_scope=bool(scoped.selection.handles),
         resend_secrets=request.resend_secrets,
     )
+
+
+def plan_against(
+    connection: Connection, scoped: ScopedLoad, request: PlanRequest, workspace: Workspace
+) -> Planned:
+    """Read the live side through an open connection and plan the selected agents against it.
+
+    The plan records ``workspace`` so that a saved plan is applied exactly there."""
+    selection = scoped.selection
+    options = plan_options(scoped, request)
     planning = PlanAsRead(scoped.selected, options)
     live = read_live(
         connection.client,
@@ -128,7 +133,7 @@ def plan_against(
         keep_raw=False,
         listener=planning,
     )
-    check_outside_references(scoped, live.references.values())
+    check_outside_references(scoped, live.references.values(), planning.refers_to())
     made = planning.finish(live.state, target=connection.target.name)
     warnings = (*made.warnings, *live.warnings)
     if not selection.is_everything and not scoped.selected.agents and not made.agents:
@@ -177,17 +182,26 @@ class PlanAsRead:
             return
         self.outcomes[created] = self.setup.agent(created, None)
 
+    def refers_to(self) -> dict[str, frozenset[str]]:
+        """Handle -> the agents it points to, of each desired agent planned so far."""
+        return {h: o.refers_to for h, o in list(self.outcomes.items()) if o.desired is not None}
+
     def finish(self, live: WorkspaceState, *, target: str) -> Plan:
         """The whole plan; agents not planned yet (no reads at all) are planned here."""
         setup = self.setup or PlanSetup(self.desired, live.agents, self.options)
         return setup.finish(live, self.outcomes, target=target)
 
 
-def check_outside_references(scoped: ScopedLoad, matched: Collection[str]) -> None:
-    """Refuse a selected agent pointing at an unselected one that has no live uuid to send."""
+def check_outside_references(
+    scoped: ScopedLoad, matched: Collection[str], refers_to: Mapping[str, Collection[str]]
+) -> None:
+    """Refuse a selected agent pointing at an unselected one that has no live uuid to send.
+
+    ``refers_to``: the agents some of them point to, already known (``PlanAsRead``)."""
     problems = []
     for handle, agent in sorted(scoped.selected.agents.items()):
-        for target in sorted(agent_refs(agent)):
+        targets = refers_to[handle] if handle in refers_to else agent_refs(agent)
+        for target in sorted(targets):
             if target in scoped.selected.agents or target in matched:
                 continue
             why = (
