@@ -1,9 +1,9 @@
 """Where planned values live: changes to values a fragment wrote are marked with the fragment.
 
 The desired side records, per agent, which values came from which fragment
-(``AgentState.inherited``). After planning, each change (or each field of an update) whose
-desired value is one of them is marked in ``AgentPlan.fragments``, so renderings can say "from
-fragment X" and list every agent a fragment change touches. Nothing else in the plan changes.
+(``AgentState.inherited``). As each agent is planned, each change (or each field of an update)
+whose desired value is one of them is marked in ``AgentPlan.fragments``, so renderings can say
+"from fragment X" and list every agent a fragment change touches. Nothing else changes.
 """
 
 from __future__ import annotations
@@ -11,19 +11,15 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from mhsync.fieldpath import FieldPath
-from mhsync.plan import AGENT_SECTION, Action, AgentPlan, Change, Plan
+from mhsync.plan import AGENT_SECTION, Action, AgentPlan, Change
 from mhsync.sections import section
-from mhsync.state import WorkspaceState
+from mhsync.state import AgentState
 
 
-def annotate(plan: Plan, desired: WorkspaceState) -> Plan:
-    """``plan`` with ``fragments`` filled in for every agent that inherits changed values."""
-    agents = []
-    for agent in plan.agents:
-        state = desired.agents.get(agent.handle)
-        marks = _marks(agent, state.inherited) if state is not None and state.inherited else {}
-        agents.append(agent.model_copy(update={"fragments": marks}) if marks else agent)
-    return plan.model_copy(update={"agents": tuple(agents)})
+def annotate_agent(agent: AgentPlan, state: AgentState) -> AgentPlan:
+    """One agent's plan with ``fragments`` filled in (itself when it inherits nothing changed)."""
+    marks = _marks(agent, state.inherited) if state.inherited else {}
+    return agent.model_copy(update={"fragments": marks}) if marks else agent
 
 
 def _marks(agent: AgentPlan, inherited: Mapping[str, str]) -> dict[str, str]:

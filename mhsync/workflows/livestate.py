@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from mhsync.convert import agent_from_api
 from mhsync.live import (
@@ -55,6 +56,21 @@ class LiveRead:
         return with_reference_stubs(self.state, self.references)
 
 
+class LiveListener(Protocol):
+    """Hears of the live agents while ``read_live`` reads them, to work on each one as it is in.
+
+    ``plan`` plans each agent here, overlapping the planner's CPU with the network waits of the
+    other agents' reads (issue 16). ``agent`` may be called from any thread and concurrently:
+    it must only read what ``in_scope`` set up and write what belongs to its own handle.
+    """
+
+    def in_scope(self, handles: frozenset[str]) -> None:
+        """The handles of the live state ``read_live`` returns; once, before any agent."""
+
+    def agent(self, handle: str, state: AgentState) -> None:
+        """One agent of the live state, in canonical form, as soon as its reads are complete."""
+
+
 def read_live(
     client: ReadClient,
     desired: WorkspaceState,
@@ -64,6 +80,7 @@ def read_live(
     parallelism: int = 8,
     patterns_must_match: bool | None = None,
     keep_raw: bool = True,
+    listener: LiveListener | None = None,
 ) -> LiveRead:
     """The live agents in scope, in canonical form under the desired handles.
 
@@ -77,7 +94,8 @@ def read_live(
     ``patterns_must_match`` says otherwise: compare reads live-only agents but deletes nothing).
     Without ``keep_raw``, each agent's raw JSON is let go (uuid and name kept) once it is in
     canonical form: a plan needs only the canonical state, and holding both doubled the live
-    side's memory (issue 16); ``doctor`` and ``export`` keep it.
+    side's memory (issue 16); ``doctor`` and ``export`` keep it. ``listener`` hears of each
+    agent of the state as it is converted (see ``LiveListener``).
     """
     raws = list_agents(client, parallelism=parallelism)
     matching = match_agents(desired, raws)
@@ -97,6 +115,8 @@ def read_live(
             (h, raw) for h, raw in matching.unmatched.items() if selection.selects_unmanaged(h)
         )
     references = matching.handles_by_uuid()
+    if listener is not None:
+        listener.in_scope(frozenset(in_scope))
     handles: dict[int, list[str]] = {}
     for handle, raw in in_scope.items():
         handles.setdefault(id(raw), []).append(handle)
@@ -107,8 +127,10 @@ def read_live(
         """Runs as each agent's reads complete, overlapping this CPU work with the network."""
         paths = agent_unmodelled(raw)
         for handle in handles[id(raw)]:
-            converted[handle] = _canonical(handle, raw, references)
+            converted[handle] = state = _canonical(handle, raw, references)
             unknown[handle] = paths
+            if listener is not None:
+                listener.agent(handle, state)
         if not keep_raw:
             raw.data = {key: raw.data.get(key) for key in RAW_KEPT}
             raw.separate = {}

@@ -8,7 +8,7 @@ references always see every agent.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,10 +17,10 @@ from mhsync.errors import ManifestError, PlanError
 from mhsync.manifest import Diagnostic
 from mhsync.manifest.scoping import ScopedLoad
 from mhsync.plan import Plan, needed_variables
-from mhsync.planner import PlanOptions, plan
+from mhsync.planner import AgentOutcome, PlanOptions, PlanSetup
 from mhsync.planner.refs import agent_refs
 from mhsync.selection import Selection
-from mhsync.state import WorkspaceState
+from mhsync.state import AgentState, WorkspaceState
 from mhsync.workflows.connect import Connection, connect
 from mhsync.workflows.livestate import EVERYTHING, read_live, with_reference_stubs
 from mhsync.workflows.validate import load_scoped
@@ -96,14 +96,9 @@ class Planned:
         return with_reference_stubs(self.live, self.references)
 
 
-def plan_against(
-    connection: Connection, scoped: ScopedLoad, request: PlanRequest, workspace: Workspace
-) -> Planned:
-    """Read the live side through an open connection and plan the selected agents against it.
-
-    The plan records ``workspace`` so that a saved plan is applied exactly there."""
-    selection = scoped.selection
-    options = PlanOptions(
+def plan_options(scoped: ScopedLoad, request: PlanRequest) -> PlanOptions:
+    """The planner's options for ``request``: the safety rails, and every protected agent."""
+    return PlanOptions(
         prune=request.prune,
         max_deletes=request.max_deletes,
         confirmed_deletes=request.confirmed_deletes,
@@ -114,9 +109,20 @@ def plan_against(
             for name in (agent.handle, agent.uuid or "")
             if name
         ),
-        named_scope=bool(selection.handles),
+        named_scope=bool(scoped.selection.handles),
         resend_secrets=request.resend_secrets,
     )
+
+
+def plan_against(
+    connection: Connection, scoped: ScopedLoad, request: PlanRequest, workspace: Workspace
+) -> Planned:
+    """Read the live side through an open connection and plan the selected agents against it.
+
+    The plan records ``workspace`` so that a saved plan is applied exactly there."""
+    selection = scoped.selection
+    options = plan_options(scoped, request)
+    planning = PlanAsRead(scoped.selected, options)
     live = read_live(
         connection.client,
         scoped.everyone,
@@ -124,9 +130,10 @@ def plan_against(
         selection=selection,
         parallelism=request.parallelism,
         keep_raw=False,
+        listener=planning,
     )
-    check_outside_references(scoped, live.references.values())
-    made = plan(scoped.selected, live.state, target=connection.target.name, options=options)
+    check_outside_references(scoped, live.references.values(), planning.refers_to())
+    made = planning.finish(live.state, target=connection.target.name)
     warnings = (*made.warnings, *live.warnings)
     if not selection.is_everything and not scoped.selected.agents and not made.agents:
         warnings += (f"the selection {selection.describe()} matches no agent",)
@@ -142,11 +149,58 @@ def plan_against(
     return Planned(made, live.state, live.references)
 
 
-def check_outside_references(scoped: ScopedLoad, matched: Collection[str]) -> None:
-    """Refuse a selected agent pointing at an unselected one that has no live uuid to send."""
+class PlanAsRead:
+    """Plans each agent while the others are still being read (a ``LiveListener``).
+
+    ``read_live`` spends most of its time waiting on the network; the per-agent part of the
+    plan (``PlanSetup.agent``: diff, fingerprint, warnings) runs in those waits, and only the
+    workspace-wide part (``PlanSetup.finish``) is left for after the last read. New agents have
+    no reads of their own: each agent read also plans one of them. The plan is the one
+    ``planner.plan`` makes of the same states.
+    """
+
+    def __init__(self, desired: WorkspaceState, options: PlanOptions) -> None:
+        self.desired = desired
+        self.options = options
+        self.setup: PlanSetup | None = None
+        self.outcomes: dict[str, AgentOutcome] = {}
+        self._creates: list[str] = []
+
+    def in_scope(self, handles: frozenset[str]) -> None:
+        self.setup = PlanSetup(self.desired, handles, self.options)
+        self._creates = sorted(self.setup.new, reverse=True)
+
+    def agent(self, handle: str, state: AgentState) -> None:
+        """Each call writes only its own handles' outcomes (``list.pop`` hands a new agent to
+        one caller), so concurrent calls from reader threads are safe."""
+        assert self.setup is not None, "in_scope comes first"
+        self.outcomes[handle] = self.setup.agent(handle, state)
+        try:
+            created = self._creates.pop()
+        except IndexError:
+            return
+        self.outcomes[created] = self.setup.agent(created, None)
+
+    def refers_to(self) -> dict[str, frozenset[str]]:
+        """Handle -> the agents it points to, of each desired agent planned so far."""
+        return {h: o.refers_to for h, o in list(self.outcomes.items()) if o.desired is not None}
+
+    def finish(self, live: WorkspaceState, *, target: str) -> Plan:
+        """The whole plan; agents not planned yet (no reads at all) are planned here."""
+        setup = self.setup or PlanSetup(self.desired, live.agents, self.options)
+        return setup.finish(live, self.outcomes, target=target)
+
+
+def check_outside_references(
+    scoped: ScopedLoad, matched: Collection[str], refers_to: Mapping[str, Collection[str]]
+) -> None:
+    """Refuse a selected agent pointing at an unselected one that has no live uuid to send.
+
+    ``refers_to``: the agents some of them point to, already known (``PlanAsRead``)."""
     problems = []
     for handle, agent in sorted(scoped.selected.agents.items()):
-        for target in sorted(agent_refs(agent)):
+        targets = refers_to[handle] if handle in refers_to else agent_refs(agent)
+        for target in sorted(targets):
             if target in scoped.selected.agents or target in matched:
                 continue
             why = (
