@@ -37,6 +37,7 @@ from mhsync.client.outcome import Answer, Attempt, Call
 from mhsync.client.retry import Failure, RetryPolicy, classify_transport_error
 from mhsync.client.scrub import Scrubber
 from mhsync.client.token import Token
+from mhsync.client.transport import default_transport
 from mhsync.errors import ApiError, UnexpectedResponseError
 
 logger = logging.getLogger("mhsync.client")
@@ -114,7 +115,7 @@ class ApiClient:
             auth=self._auth,
             headers={"Accept": "application/json", "User-Agent": user_agent},
             timeout=httpx.Timeout(timeout, connect=min(connect_timeout, timeout)),
-            transport=transport,
+            transport=transport if transport is not None else default_transport(),
             follow_redirects=False,
             verify=True,
         )

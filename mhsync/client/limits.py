@@ -11,7 +11,9 @@ is read whole into memory. Two bounds close that:
   answered within this many seconds. Every socket read and write waits at most what remains
   of it, so a trickle is cut off at the deadline, headers included, and no retry starts after.
 
-The deadline reaches the socket through an httpcore network backend: httpx builds its
+mhsync's own transport (:mod:`mhsync.client.transport`) bounds each socket wait with
+:func:`deadline_bound`. With httpx's transport (a proxy is configured), the deadline reaches
+the socket through an httpcore network backend: httpx builds its
 connection pools without a way to pass one in, so ``install_deadline`` wraps the backend of the
 pools an ``httpx.Client`` made. Should a future httpx keep them elsewhere, nothing is wrapped
 (``install_deadline`` returns False) and the deadline is still checked between body chunks.
@@ -117,15 +119,33 @@ class RequestDeadline:
         return self.remaining() <= 0
 
 
-def _bounded(timeout: float | None) -> float | None:
-    """``timeout`` shortened to what remains of this thread's deadline (if one is set)."""
+_PASSED = "the request deadline has passed"
+
+
+def _remaining() -> float | None:
+    """Seconds left of this thread's request deadline, or None outside one."""
     ends: float | None = getattr(_current, "ends", None)
-    if ends is None:
+    return None if ends is None else ends - time.monotonic()
+
+
+def deadline_bound(timeout: float | None) -> float | None:
+    """``timeout`` shortened to what remains of this thread's deadline (if one is set);
+    ``httpx.ReadTimeout`` once it has passed. For a transport that drives its own sockets
+    (:mod:`mhsync.client.transport`)."""
+    remaining = _remaining()
+    if remaining is None:
         return timeout
-    remaining = ends - time.monotonic()
     if remaining <= 0:
-        raise httpcore.ReadTimeout("the request deadline has passed")
+        raise httpx.ReadTimeout(_PASSED)
     return remaining if timeout is None else min(timeout, remaining)
+
+
+def _bounded(timeout: float | None) -> float | None:
+    """:func:`deadline_bound` for httpcore's streams, which raise httpcore's exceptions."""
+    remaining = _remaining()
+    if remaining is not None and remaining <= 0:
+        raise httpcore.ReadTimeout(_PASSED)
+    return deadline_bound(timeout)
 
 
 class _DeadlineStream(httpcore.NetworkStream):
