@@ -13,10 +13,11 @@ is read whole into memory. Two bounds close that:
 
 mhsync's own transport (:mod:`mhsync.client.transport`) bounds each socket wait with
 :func:`deadline_bound`. With httpx's transport (a proxy is configured), the deadline reaches
-the socket through an httpcore network backend: httpx builds its
-connection pools without a way to pass one in, so ``install_deadline`` wraps the backend of the
-pools an ``httpx.Client`` made. Should a future httpx keep them elsewhere, nothing is wrapped
-(``install_deadline`` returns False) and the deadline is still checked between body chunks.
+the socket through an httpcore network backend (:mod:`mhsync.client.deadline_backend`):
+httpx builds its connection pools without a way to pass one in, so ``install_deadline`` there wraps
+the backend of the pools an ``httpx.Client`` made. Should a future httpx keep them elsewhere,
+nothing is wrapped (``install_deadline`` returns False) and the deadline is still checked
+between body chunks.
 """
 
 from __future__ import annotations
@@ -24,11 +25,9 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
-import httpcore
 import httpx
 
 from mhsync.errors import ConfigError
@@ -119,10 +118,10 @@ class RequestDeadline:
         return self.remaining() <= 0
 
 
-_PASSED = "the request deadline has passed"
+PASSED = "the request deadline has passed"
 
 
-def _remaining() -> float | None:
+def deadline_remaining() -> float | None:
     """Seconds left of this thread's request deadline, or None outside one."""
     ends: float | None = getattr(_current, "ends", None)
     return None if ends is None else ends - time.monotonic()
@@ -132,94 +131,12 @@ def deadline_bound(timeout: float | None) -> float | None:
     """``timeout`` shortened to what remains of this thread's deadline (if one is set);
     ``httpx.ReadTimeout`` once it has passed. For a transport that drives its own sockets
     (:mod:`mhsync.client.transport`)."""
-    remaining = _remaining()
+    remaining = deadline_remaining()
     if remaining is None:
         return timeout
     if remaining <= 0:
-        raise httpx.ReadTimeout(_PASSED)
+        raise httpx.ReadTimeout(PASSED)
     return remaining if timeout is None else min(timeout, remaining)
-
-
-def _bounded(timeout: float | None) -> float | None:
-    """:func:`deadline_bound` for httpcore's streams, which raise httpcore's exceptions."""
-    remaining = _remaining()
-    if remaining is not None and remaining <= 0:
-        raise httpcore.ReadTimeout(_PASSED)
-    return deadline_bound(timeout)
-
-
-class _DeadlineStream(httpcore.NetworkStream):
-    def __init__(self, inner: httpcore.NetworkStream) -> None:
-        self._inner = inner
-
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._inner.read(max_bytes, _bounded(timeout))
-
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._inner.write(buffer, _bounded(timeout))
-
-    def close(self) -> None:
-        self._inner.close()
-
-    def start_tls(
-        self,
-        ssl_context: Any,
-        server_hostname: str | None = None,
-        timeout: float | None = None,
-    ) -> httpcore.NetworkStream:
-        inner = self._inner.start_tls(ssl_context, server_hostname, _bounded(timeout))
-        return _DeadlineStream(inner)
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._inner.get_extra_info(info)
-
-
-class _DeadlineBackend(httpcore.NetworkBackend):
-    def __init__(self, inner: httpcore.NetworkBackend) -> None:
-        self._inner = inner
-
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.NetworkStream:
-        stream = self._inner.connect_tcp(
-            host, port, _bounded(timeout), local_address, socket_options
-        )
-        return _DeadlineStream(stream)
-
-    def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
-    ) -> httpcore.NetworkStream:
-        inner = self._inner.connect_unix_socket(path, _bounded(timeout), socket_options)
-        return _DeadlineStream(inner)
-
-    def sleep(self, seconds: float) -> None:
-        self._inner.sleep(seconds)
-
-
-def install_deadline(client: httpx.Client) -> bool:
-    """Make the socket I/O of ``client``'s own pools obey the thread's request deadline.
-
-    Only pools httpx built (its default transport and proxy mounts) are touched; a transport
-    passed in by the caller (the in-process sandbox, a test's MockTransport) has no sockets.
-    """
-    wrapped = False
-    transports = [getattr(client, "_transport", None), *getattr(client, "_mounts", {}).values()]
-    for transport in transports:
-        if not isinstance(transport, httpx.HTTPTransport):
-            continue
-        pool = getattr(transport, "_pool", None)
-        backend = getattr(pool, "_network_backend", None)
-        if isinstance(backend, httpcore.NetworkBackend) and not isinstance(
-            backend, _DeadlineBackend
-        ):
-            pool._network_backend = _DeadlineBackend(backend)  # type: ignore[union-attr]
-            wrapped = True
-    return wrapped
 
 
 def read_body(

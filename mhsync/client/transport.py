@@ -409,12 +409,13 @@ def _read_answer(
         if status_line is None:
             raise httpx.RemoteProtocolError("illegal status line")
         status = int(status_line["status"])
-        headers, length, chunked = _parse_headers(lines[1:])
+        folded = b"\n " in head or b"\n\t" in head
+        headers, length, chunked = _parse_headers(_unfold(lines[1:]) if folded else lines[1:])
         if status >= 200 or status == 101:
             break
     version = status_line["version"]
     reason = status_line["reason"] or b""
-    keep = version >= b"1.1" and b"close" not in _comma_values(headers, b"connection")
+    keep = version >= b"1.1" and not _says_close(headers)
     if status in (101, 204, 304) or method == "HEAD" or (method == "CONNECT" and status < 300):
         return status, reason, version, headers, _LENGTH, 0, keep and status != 101
     if chunked:
@@ -425,12 +426,12 @@ def _read_answer(
 
 
 def _parse_headers(lines: list[bytes]) -> tuple[list[tuple[bytes, bytes]], int | None, bool]:
-    """Header fields as h11 reads them (obsolete folding joined with a space), the one
-    Content-Length, and whether the body is chunked."""
+    """Header fields as h11 reads them (unfolded lines), the one Content-Length, and whether
+    the body is chunked."""
     headers: list[tuple[bytes, bytes]] = []
     length: bytes | None = None
     chunked = False
-    for line in _unfold(lines):
+    for line in lines:
         field = _HEADER_LINE.fullmatch(line)
         if field is None:
             raise httpx.RemoteProtocolError("illegal header line")
@@ -461,8 +462,6 @@ def _parse_headers(lines: list[bytes]) -> tuple[list[tuple[bytes, bytes]], int |
 
 def _unfold(lines: list[bytes]) -> list[bytes]:
     """Obsolete line folding (a line starting with blanks continues the one before)."""
-    if not any(line[:1] in (b" ", b"\t") for line in lines):
-        return lines
     joined: list[bytes] = []
     for line in lines:
         fold = _OBS_FOLD.match(line)
@@ -477,18 +476,21 @@ def _unfold(lines: list[bytes]) -> list[bytes]:
 
 def _asks_close(request: httpx.Request) -> bool:
     """Whether the request said ``Connection: close`` (httpx never does by itself)."""
-    value = request.headers.get("connection")
-    return value is not None and "close" in (part.strip().lower() for part in value.split(","))
+    return _says_close(request.headers.raw)
 
 
-def _comma_values(headers: list[tuple[bytes, bytes]], wanted: bytes) -> list[bytes]:
-    """The comma-separated values of every ``wanted`` header (lower case), as h11 reads them."""
-    return [
-        part.strip().lower()
-        for name, value in headers
-        if name.lower() == wanted
-        for part in value.split(b",")
-    ]
+def _says_close(headers: list[tuple[bytes, bytes]]) -> bool:
+    """Whether a ``Connection`` header lists ``close`` (h11's reading: comma-separated,
+    blanks stripped, any case)."""
+    for name, value in headers:
+        lower = value.lower()
+        if (
+            b"close" in lower
+            and name.lower() == b"connection"
+            and b"close" in [part.strip() for part in lower.split(b",")]
+        ):
+            return True
+    return False
 
 
 class _Body(httpx.SyncByteStream):
@@ -582,7 +584,7 @@ class _Body(httpx.SyncByteStream):
                 connection.buffer = connection.buffer[len(empty) :]
                 return
         trailer = connection.take_until(_BLANK_LINE, self._timeout, what)
-        _parse_headers(_LINE_END.split(trailer.rstrip(b"\r\n")))
+        _parse_headers(_unfold(_LINE_END.split(trailer.rstrip(b"\r\n"))))
 
     def _until_close(self, connection: _Connection) -> Iterator[bytes]:
         if connection.buffer:
