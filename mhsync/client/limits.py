@@ -25,7 +25,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import httpx
@@ -155,7 +155,7 @@ def read_body(
         raise TooLargeError(int(declared))
     chunks: list[bytes] = []
     size = 0
-    for chunk in response.iter_bytes():
+    for chunk in _decoded(response):
         size += len(chunk)
         if error and size >= ERROR_BODY_BYTES:
             chunks.append(chunk[: max(0, ERROR_BODY_BYTES - (size - len(chunk)))])
@@ -166,3 +166,13 @@ def read_body(
         if deadline.passed():
             raise DeadlineExceeded
     return b"".join(chunks)
+
+
+def _decoded(response: httpx.Response) -> Iterable[bytes]:
+    """The body's chunks as they arrive, decoded: ``iter_bytes()``, or the stream itself when
+    there is nothing to decode (no ``Content-Encoding``), which spares httpx's decoder and
+    chunker layers per answer. Both transports' streams raise httpx's own exceptions."""
+    stream = response.stream
+    if "content-encoding" in response.headers or not isinstance(stream, httpx.SyncByteStream):
+        return response.iter_bytes()
+    return stream
