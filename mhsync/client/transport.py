@@ -122,7 +122,9 @@ class LeanTransport(httpx.BaseTransport):
 
     def __init__(self, ssl_context: ssl.SSLContext | None = None) -> None:
         self._ssl_context = ssl_context
-        self._lock = threading.Condition(threading.Lock())
+        self._lock = threading.Lock()
+        self._freed = threading.Condition(self._lock)
+        self._waiting = 0
         self._idle: dict[tuple[str, str, int], list[_Connection]] = {}
         self._idle_count = 0
         self._open = 0
@@ -194,7 +196,11 @@ class LeanTransport(httpx.BaseTransport):
                 remaining = None if ends is None else ends - time.monotonic()
                 if remaining is not None and remaining <= 0:
                     raise httpx.PoolTimeout("timed out waiting for a free connection")
-                self._lock.wait(remaining)
+                self._waiting += 1
+                try:
+                    self._freed.wait(remaining)
+                finally:
+                    self._waiting -= 1
 
     def _evict_one(self) -> None:
         """Close an idle connection to another origin, making room (as httpcore does)."""
@@ -209,7 +215,8 @@ class LeanTransport(httpx.BaseTransport):
         """A connection counted as open was closed (or never opened)."""
         with self._lock:
             self._open -= 1
-            self._lock.notify()
+            if self._waiting:
+                self._freed.notify()
 
     def _release(self, connection: _Connection, reusable: bool) -> None:
         with self._lock:
@@ -220,7 +227,8 @@ class LeanTransport(httpx.BaseTransport):
             else:
                 connection.sock.close()
                 self._open -= 1
-            self._lock.notify()
+            if self._waiting:
+                self._freed.notify()
 
     def _connect(self, key: tuple[str, str, int], sni: str, timeout: float | None) -> _Connection:
         scheme, host, port = key
@@ -264,7 +272,7 @@ class LeanTransport(httpx.BaseTransport):
                     self._open -= 1
             self._idle.clear()
             self._idle_count = 0
-            self._lock.notify_all()
+            self._freed.notify_all()
 
 
 class _Connection:
