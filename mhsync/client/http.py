@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
 from typing import Any
@@ -30,19 +30,19 @@ from mhsync.client.limits import (
     RequestDeadline,
     ResponseLimits,
     TooLargeError,
-    install_deadline,
     read_body,
 )
 from mhsync.client.outcome import Answer, Attempt, Call
+from mhsync.client.requests import Params, RequestBuilder
 from mhsync.client.retry import Failure, RetryPolicy, classify_transport_error
 from mhsync.client.scrub import Scrubber
 from mhsync.client.token import Token
+from mhsync.client.transport import default_transport
 from mhsync.errors import ApiError, UnexpectedResponseError
 
 logger = logging.getLogger("mhsync.client")
 
 OnRequest = Callable[[str, str, int | None], None]
-Params = Mapping[str, str | int | float | bool]
 
 DEFAULT_USER_AGENT = f"mhsync/{__version__}"
 DEFAULT_PER_PAGE = 100
@@ -109,18 +109,21 @@ class ApiClient:
         self._scrubber = Scrubber((token.reveal(),))
         self._on_request = on_request
         self._auth = _BearerAuth(token)
+        chosen = transport if transport is not None else default_transport()
         self._http = httpx.Client(
             base_url=self.base_url + "/",
             auth=self._auth,
             headers={"Accept": "application/json", "User-Agent": user_agent},
             timeout=httpx.Timeout(timeout, connect=min(connect_timeout, timeout)),
-            transport=transport,
+            transport=chosen,
             follow_redirects=False,
             verify=True,
         )
-        install_deadline(self._http)
-        self._prefix = self.base_url + "/"
-        self._timeouts = self._http.timeout.as_dict()
+        if chosen is None:  # httpx's own pools: a proxy from the environment applies
+            from mhsync.client.deadline_backend import install_deadline
+
+            install_deadline(self._http)
+        self._requests = RequestBuilder(self._http, self.base_url + "/")
         self._route = _router(self._http)
 
     def __repr__(self) -> str:
@@ -338,29 +341,9 @@ class ApiClient:
     def _build(
         self, method: str, path: str, params: Params | None, payload: _Payload
     ) -> httpx.Request:
-        """The request ``httpx.Client.build_request`` would make, for a fraction of its CPU.
-
-        ``build_request`` parses the base URL, the path and the joined URL again for every
-        request and merges cookies mhsync never has; here the URL is joined as a string and
-        parsed once, with the client's headers and timeouts. A path carrying its own query or
-        fragment goes through ``build_request``, which merges it with ``params``.
-        (``tests/client/test_transport.py`` holds the two to the same URL and headers.)
-        """
-        relative = path.lstrip("/")
-        if "?" in relative or "#" in relative:
-            return self._http.build_request(
-                method, relative, params=dict(params) if params else None, json=payload.value
-            )
-        url = self._prefix + relative
-        if params:
-            url += "?" + str(httpx.QueryParams(params))
-        return httpx.Request(
-            method,
-            url,
-            headers=self._http.headers,
-            json=payload.value,
-            extensions={"timeout": self._timeouts},
-        )
+        """The request ``httpx.Client.build_request`` would make, for a fraction of its CPU
+        (:mod:`mhsync.client.requests`)."""
+        return self._requests.build(method, path, params, payload.value)
 
     def _send(self, request: httpx.Request) -> httpx.Response:
         """Send ``request`` (streamed) through the transport httpx chose for its URL.

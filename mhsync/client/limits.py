@@ -11,10 +11,13 @@ is read whole into memory. Two bounds close that:
   answered within this many seconds. Every socket read and write waits at most what remains
   of it, so a trickle is cut off at the deadline, headers included, and no retry starts after.
 
-The deadline reaches the socket through an httpcore network backend: httpx builds its
-connection pools without a way to pass one in, so ``install_deadline`` wraps the backend of the
-pools an ``httpx.Client`` made. Should a future httpx keep them elsewhere, nothing is wrapped
-(``install_deadline`` returns False) and the deadline is still checked between body chunks.
+mhsync's own transport (:mod:`mhsync.client.transport`) bounds each socket wait with
+:func:`deadline_bound`. With httpx's transport (a proxy is configured), the deadline reaches
+the socket through an httpcore network backend (:mod:`mhsync.client.deadline_backend`):
+httpx builds its connection pools without a way to pass one in, so ``install_deadline`` there wraps
+the backend of the pools an ``httpx.Client`` made. Should a future httpx keep them elsewhere,
+nothing is wrapped (``install_deadline`` returns False) and the deadline is still checked
+between body chunks.
 """
 
 from __future__ import annotations
@@ -24,9 +27,7 @@ import threading
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
-import httpcore
 import httpx
 
 from mhsync.errors import ConfigError
@@ -117,89 +118,25 @@ class RequestDeadline:
         return self.remaining() <= 0
 
 
-def _bounded(timeout: float | None) -> float | None:
-    """``timeout`` shortened to what remains of this thread's deadline (if one is set)."""
+PASSED = "the request deadline has passed"
+
+
+def deadline_remaining() -> float | None:
+    """Seconds left of this thread's request deadline, or None outside one."""
     ends: float | None = getattr(_current, "ends", None)
-    if ends is None:
+    return None if ends is None else ends - time.monotonic()
+
+
+def deadline_bound(timeout: float | None) -> float | None:
+    """``timeout`` shortened to what remains of this thread's deadline (if one is set);
+    ``httpx.ReadTimeout`` once it has passed. For a transport that drives its own sockets
+    (:mod:`mhsync.client.transport`)."""
+    remaining = deadline_remaining()
+    if remaining is None:
         return timeout
-    remaining = ends - time.monotonic()
     if remaining <= 0:
-        raise httpcore.ReadTimeout("the request deadline has passed")
+        raise httpx.ReadTimeout(PASSED)
     return remaining if timeout is None else min(timeout, remaining)
-
-
-class _DeadlineStream(httpcore.NetworkStream):
-    def __init__(self, inner: httpcore.NetworkStream) -> None:
-        self._inner = inner
-
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._inner.read(max_bytes, _bounded(timeout))
-
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._inner.write(buffer, _bounded(timeout))
-
-    def close(self) -> None:
-        self._inner.close()
-
-    def start_tls(
-        self,
-        ssl_context: Any,
-        server_hostname: str | None = None,
-        timeout: float | None = None,
-    ) -> httpcore.NetworkStream:
-        inner = self._inner.start_tls(ssl_context, server_hostname, _bounded(timeout))
-        return _DeadlineStream(inner)
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._inner.get_extra_info(info)
-
-
-class _DeadlineBackend(httpcore.NetworkBackend):
-    def __init__(self, inner: httpcore.NetworkBackend) -> None:
-        self._inner = inner
-
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.NetworkStream:
-        stream = self._inner.connect_tcp(
-            host, port, _bounded(timeout), local_address, socket_options
-        )
-        return _DeadlineStream(stream)
-
-    def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
-    ) -> httpcore.NetworkStream:
-        inner = self._inner.connect_unix_socket(path, _bounded(timeout), socket_options)
-        return _DeadlineStream(inner)
-
-    def sleep(self, seconds: float) -> None:
-        self._inner.sleep(seconds)
-
-
-def install_deadline(client: httpx.Client) -> bool:
-    """Make the socket I/O of ``client``'s own pools obey the thread's request deadline.
-
-    Only pools httpx built (its default transport and proxy mounts) are touched; a transport
-    passed in by the caller (the in-process sandbox, a test's MockTransport) has no sockets.
-    """
-    wrapped = False
-    transports = [getattr(client, "_transport", None), *getattr(client, "_mounts", {}).values()]
-    for transport in transports:
-        if not isinstance(transport, httpx.HTTPTransport):
-            continue
-        pool = getattr(transport, "_pool", None)
-        backend = getattr(pool, "_network_backend", None)
-        if isinstance(backend, httpcore.NetworkBackend) and not isinstance(
-            backend, _DeadlineBackend
-        ):
-            pool._network_backend = _DeadlineBackend(backend)  # type: ignore[union-attr]
-            wrapped = True
-    return wrapped
 
 
 def read_body(
@@ -218,7 +155,7 @@ def read_body(
         raise TooLargeError(int(declared))
     chunks: list[bytes] = []
     size = 0
-    for chunk in response.iter_bytes():
+    for chunk in _decoded(response):
         size += len(chunk)
         if error and size >= ERROR_BODY_BYTES:
             chunks.append(chunk[: max(0, ERROR_BODY_BYTES - (size - len(chunk)))])
@@ -229,3 +166,13 @@ def read_body(
         if deadline.passed():
             raise DeadlineExceeded
     return b"".join(chunks)
+
+
+def _decoded(response: httpx.Response) -> Iterable[bytes]:
+    """The body's chunks as they arrive, decoded: ``iter_bytes()``, or the stream itself when
+    there is nothing to decode (no ``Content-Encoding``), which spares httpx's decoder and
+    chunker layers per answer. Both transports' streams raise httpx's own exceptions."""
+    stream = response.stream
+    if "content-encoding" in response.headers or not isinstance(stream, httpx.SyncByteStream):
+        return response.iter_bytes()
+    return stream

@@ -12,10 +12,12 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
+from mhsync.client.transport import LeanTransport
 from mhsync.sandbox.faults import FaultConfig
 
 from .conftest import Project, Result
@@ -48,16 +50,22 @@ class InFlight:
 @pytest.fixture
 def in_flight(monkeypatch: pytest.MonkeyPatch) -> Iterator[InFlight]:
     counter = InFlight()
-    original = httpx.HTTPTransport.handle_request
+    # httpx's own transport (a proxy is set) and mhsync's (the default: client/transport.py)
+    for transport in (httpx.HTTPTransport, LeanTransport):
+        original = transport.handle_request
 
-    def counted(self: httpx.HTTPTransport, request: httpx.Request) -> httpx.Response:
-        counter.enter()
-        try:
-            return original(self, request)
-        finally:
-            counter.leave()
+        def counted(
+            self: httpx.BaseTransport,
+            request: httpx.Request,
+            original: Callable[[Any, httpx.Request], httpx.Response] = original,
+        ) -> httpx.Response:
+            counter.enter()
+            try:
+                return original(self, request)
+            finally:
+                counter.leave()
 
-    monkeypatch.setattr(httpx.HTTPTransport, "handle_request", counted)
+        monkeypatch.setattr(transport, "handle_request", counted)
     yield counter
 
 
