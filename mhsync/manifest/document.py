@@ -232,16 +232,20 @@ def _section_description(descriptor: SectionDescriptor) -> str:
     )
 
 
+def _section_type(descriptor: SectionDescriptor) -> Any:
+    """A section's type in a spec: its model, or a list of its items."""
+    if descriptor.kind == "collection":
+        return types.GenericAlias(list, (_item_type(descriptor),))
+    return descriptor.model
+
+
 def _spec_fields() -> dict[str, Any]:
     fields: dict[str, Any] = {}
     for descriptor in SECTIONS:
         if descriptor is CORE:
             continue
-        annotation: Any = descriptor.model
-        if descriptor.kind == "collection":
-            annotation = types.GenericAlias(list, (_item_type(descriptor),))
         fields[descriptor.key] = (
-            annotation | None,
+            _section_type(descriptor) | None,
             Field(default=None, description=_section_description(descriptor)),
         )
     return fields
@@ -258,15 +262,9 @@ AgentSpec: type[BaseModel] = create_model(
 def _whole_spec_fields() -> dict[str, Any]:
     """The sections as ``_WholeSpec`` types them: absent is the default, ``null`` is an error
     (as it is for the section alone), so no union with ``None`` changes how a value reads."""
-    fields: dict[str, Any] = {}
-    for descriptor in SECTIONS:
-        if descriptor is CORE:
-            continue
-        annotation: Any = descriptor.model
-        if descriptor.kind == "collection":
-            annotation = types.GenericAlias(list, (_item_type(descriptor),))
-        fields[descriptor.key] = (annotation, Field(default=None))
-    return fields
+    return {
+        d.key: (_section_type(d), Field(default=None)) for d in SECTIONS if d is not CORE
+    }
 
 
 _ENVELOPE_VERSION: Any = Envelope.model_fields["apiVersion"].annotation
