@@ -436,7 +436,8 @@ def item_from_manifest(descriptor: SectionDescriptor, data: Mapping[str, Any]) -
     if identity and identity not in fields and descriptor.derive_identity is not None:
         fields[identity] = descriptor.derive_identity(fields)
     secrets = _extract_secrets(descriptor, fields)
-    previous = tuple(str(k) for k in data.get("previous_keys") or ())
+    written = data.get("previous_keys")
+    previous = tuple(str(k) for k in written) if written else ()
     return Item(
         key=identity_of(descriptor, fields), fields=fields, secrets=secrets, previous_keys=previous
     )

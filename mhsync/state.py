@@ -118,30 +118,41 @@ values are leaves, and a call per leaf was most of the time of ``clean``."""
 
 def clean(value: Any) -> Any:
     """Drop "nothing" values recursively so that absent, null and empty compare equal."""
-    if isinstance(value, JSON_SCALARS):
-        return value
-    if isinstance(value, dict | Mapping):
+    kind = value.__class__  # the exact JSON containers first: the abstract Mapping test is slow
+    if kind is dict:
         return _clean_mapping(value)
-    if isinstance(value, list | tuple):
-        leaves = _LEAVES
-        return [v if v.__class__ in leaves else clean(v) for v in value]
-    return value
+    if kind is not list:
+        if isinstance(value, JSON_SCALARS):
+            return value
+        if isinstance(value, dict | Mapping):
+            return _clean_mapping(value)
+        if not isinstance(value, list | tuple):
+            return value
+    leaves = _LEAVES
+    return [v if v.__class__ in leaves else clean(v) for v in value]
+
+
+_EMPTIED = frozenset({list, dict, tuple})
+"""Exact types whose empty value ``clean`` turns into "nothing": dropped without a call."""
 
 
 def _clean_mapping(value: Mapping[Any, Any], leave_out: Collection[str] = ()) -> JSONDict:
-    """``clean`` of a mapping, without the keys in ``leave_out``."""
+    """``clean`` of a mapping, without the keys in ``leave_out``. Leaves, ``None`` and empty
+    containers (most values of a model dump) are settled without a call."""
     out = {}
     leaves = _LEAVES
     for key in sorted(value):
-        if key in leave_out:
-            continue
         item = value[key]
-        if item.__class__ in leaves:
-            out[str(key)] = item
+        kind = item.__class__
+        if item is None or (kind in _EMPTIED and not item) or key in leave_out:
+            continue
+        name = key if key.__class__ is str else str(key)
+        if kind in leaves:
+            out[name] = item
             continue
         cleaned = clean(item)
         if cleaned is not None and cleaned != [] and cleaned != {}:  # is_empty, inlined
-            out[str(key)] = cleaned
+            out[name] = cleaned
     return out
 
 

@@ -52,10 +52,13 @@ def build_agent(
     positions: dict[str, list[tuple[int, str]]] = {}
     for key, parsed in agent.collections.items():
         descriptor = section(key)
-        items = [
-            item_from_manifest(descriptor, names_for_pinned(descriptor, p.data, pinned))
-            for p in parsed
-        ]
+        if pinned and any(ref.names_agent for ref in descriptor.refs):
+            items = [
+                item_from_manifest(descriptor, names_for_pinned(descriptor, p.data, pinned))
+                for p in parsed
+            ]
+        else:  # nothing to rewrite: no manifest pins a uuid, or no field names an agent
+            items = [item_from_manifest(descriptor, p.data) for p in parsed]
         positions[key] = [(p.index, item.key) for p, item in zip(parsed, items, strict=True)]
         if descriptor.identity is not None:
             items.sort(key=lambda i: i.key)

@@ -86,8 +86,10 @@ def _duplicate_items(agent: ParsedAgent, descriptor: SectionDescriptor) -> list[
 
 
 def _limit(agent: ParsedAgent, descriptor: SectionDescriptor) -> list[Diagnostic]:
+    if descriptor.limit is None:
+        return []
     written = agent.doc.get(spec_loc(descriptor))
-    if descriptor.limit is None or not isinstance(written, list):
+    if not isinstance(written, list):
         return []
     if len(written) <= descriptor.limit:
         return []
@@ -104,15 +106,17 @@ def _limit(agent: ParsedAgent, descriptor: SectionDescriptor) -> list[Diagnostic
 def _references(
     agent: ParsedAgent, descriptor: SectionDescriptor, handles: list[str]
 ) -> Iterator[Diagnostic]:
+    if not descriptor.refs:
+        return
     for item in agent.collections[descriptor.key]:
-        item_loc = agent.item_loc(descriptor, item.index)
         for ref in descriptor.refs:
             holders = item.data.get(ref.within) if ref.within else [item.data]
             for position, holder in enumerate(holders if isinstance(holders, list) else []):
-                base = (*item_loc, ref.within, position) if ref.within else item_loc
                 name = holder.get(ref.name_field)
                 if name is None:
-                    continue
+                    continue  # places are made only for a name written
+                item_loc = agent.item_loc(descriptor, item.index)
+                base = (*item_loc, ref.within, position) if ref.within else item_loc
                 loc = (*base, ref.name_field)
                 if holder.get(ref.api_field) is not None:
                     yield agent.doc.diagnostic(
@@ -161,21 +165,42 @@ def _unknown_name(
 
 
 def _rules(agent: ParsedAgent) -> Iterator[Diagnostic]:
+    """Rows of the rules table, in table order; an item's place is made only for a diagnostic
+    (most items break no rule, and one place per item and rule was most of this check's time)."""
     for rule in RULES:
         for section_key in rule.sections:
-            for loc, data in _items_of(agent, section_key):
-                if all(_holds(data.get(f), values) for f, values in rule.when):
+            for index, data in _items_of(agent, section_key):
+                if _when_holds(rule, data) and _broken(rule, data):
+                    loc = _item_place(agent, section_key, index)
                     yield from _apply(agent, rule, loc, data)
 
 
-def _items_of(agent: ParsedAgent, section_key: str) -> Iterator[tuple[Loc, Mapping[str, Any]]]:
+def _items_of(agent: ParsedAgent, section_key: str) -> list[tuple[int, Mapping[str, Any]]]:
+    """Each item's list position and data (the core: position -1)."""
     if section_key == CORE.key:
-        if agent.core is not None:
-            yield spec_loc(CORE), agent.core
-        return
-    descriptor = section(section_key)
-    for item in agent.collections.get(section_key, []):
-        yield agent.item_loc(descriptor, item.index), item.data
+        return [] if agent.core is None else [(-1, agent.core)]
+    return [(item.index, item.data) for item in agent.collections.get(section_key, ())]
+
+
+def _item_place(agent: ParsedAgent, section_key: str, index: int) -> Loc:
+    if section_key == CORE.key:
+        return spec_loc(CORE)
+    return agent.item_loc(section(section_key), index)
+
+
+def _when_holds(rule: Rule, data: Mapping[str, Any]) -> bool:
+    return all(_holds(data.get(field_name), values) for field_name, values in rule.when)
+
+
+def _broken(rule: Rule, data: Mapping[str, Any]) -> bool:
+    """Whether ``_apply`` reports anything for this item (tested without building a place)."""
+    if rule.kind == "require":
+        return not any(_is_set(data.get(f)) for f in rule.fields)
+    for field_name in rule.fields:
+        value = data.get(field_name)
+        if _is_set(value) and (rule.kind == "forbid" or not _is_url(str(value), rule.kind)):
+            return True
+    return False
 
 
 def _is_set(value: Any) -> bool:

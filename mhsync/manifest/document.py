@@ -232,16 +232,20 @@ def _section_description(descriptor: SectionDescriptor) -> str:
     )
 
 
+def _section_type(descriptor: SectionDescriptor) -> Any:
+    """A section's type in a spec: its model, or a list of its items."""
+    if descriptor.kind == "collection":
+        return types.GenericAlias(list, (_item_type(descriptor),))
+    return descriptor.model
+
+
 def _spec_fields() -> dict[str, Any]:
     fields: dict[str, Any] = {}
     for descriptor in SECTIONS:
         if descriptor is CORE:
             continue
-        annotation: Any = descriptor.model
-        if descriptor.kind == "collection":
-            annotation = types.GenericAlias(list, (_item_type(descriptor),))
         fields[descriptor.key] = (
-            annotation | None,
+            _section_type(descriptor) | None,
             Field(default=None, description=_section_description(descriptor)),
         )
     return fields
@@ -253,6 +257,33 @@ AgentSpec: type[BaseModel] = create_model(
     __doc__="The agent: core fields (API names), settings and sections.",
     **_spec_fields(),
 )
+
+
+def _whole_spec_fields() -> dict[str, Any]:
+    """The sections as ``_WholeSpec`` types them: absent is the default, ``null`` is an error
+    (as it is for the section alone), so no union with ``None`` changes how a value reads."""
+    return {
+        d.key: (_section_type(d), Field(default=None)) for d in SECTIONS if d is not CORE
+    }
+
+
+_ENVELOPE_VERSION: Any = Envelope.model_fields["apiVersion"].annotation
+_ENVELOPE_KIND: Any = Envelope.model_fields["kind"].annotation
+_WholeSpec: type[BaseModel] = create_model(
+    "_WholeSpec", __base__=AgentCore, __doc__="The core and every section.", **_whole_spec_fields()
+)
+
+WHOLE_DOCUMENT: type[BaseModel] = create_model(
+    "WholeDocument",
+    __base__=Strict,
+    __doc__="Envelope, metadata and spec in one model, each piece its own validator's type.",
+    apiVersion=(_ENVELOPE_VERSION, ...),
+    kind=(_ENVELOPE_KIND, ...),
+    metadata=(Metadata, ...),
+    spec=(_WholeSpec, ...),
+)
+"""One validation of a whole document: it passes only where every piece passes on its own,
+with the same values (parse.py validates the pieces, which make the diagnostics, when it fails)."""
 
 _VERSION_TYPE: Any = Literal["mhsync/v1"]
 _KIND_TYPE: Any = Literal["Agent"]
