@@ -9,6 +9,8 @@ is built, resolving names to uuids that may only exist since earlier requests of
 from __future__ import annotations
 
 import copy
+import functools
+import json
 import typing
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -35,6 +37,7 @@ from mhsync.state import (
     Item,
     JSONDict,
     canonical_fields,
+    clean,
     drop_path,
     get_path,
     is_empty,
@@ -214,41 +217,182 @@ def _secrets_to_markers(
             set_path(data, path, SECRET_SET)
 
 
+_LEAVES = frozenset({str, int, float, bool})
+"""Exact types of the values read as they are (most values): tested before any call."""
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """How a mapping read under one model becomes canonical: its field names in output
+    order and the models nested under them, looked up once per model instead of per value."""
+
+    names: tuple[str, ...]
+    inner: Mapping[str, _Shape]
+    open: bool
+
+
+@functools.cache
+def _shape(model: type[BaseModel]) -> _Shape:
+    fields = field_models(model)
+    inner = {name: _shape(sub) for name, sub in fields.items() if sub is not None}
+    return _Shape(tuple(sorted(fields)), inner, is_open(model))
+
+
+def _read(shape: _Shape, data: Any) -> Any:
+    """``clean(prune(model, data))`` in one pass and without a copy: ``clean`` builds every
+    container anew, so nothing of ``data`` is shared or changed."""
+    if not isinstance(data, dict | Mapping):
+        return clean(data)
+    out: JSONDict = {}
+    leaves = _LEAVES
+    inner_of = shape.inner
+    for key in sorted(data) if shape.open else shape.names:
+        value = data.get(key)
+        if value.__class__ in leaves:
+            out[key] = value
+            continue
+        if value is None:
+            continue
+        inner = inner_of.get(key)
+        if inner is None:
+            value = clean(value)
+        elif isinstance(value, list):
+            value = [_read(inner, element) for element in value]
+        else:
+            value = _read(inner, value)
+        if value is not None and value != [] and value != {}:  # is_empty, inlined
+            out[str(key)] = value
+    return out
+
+
+@dataclass(frozen=True)
+class _Reader:
+    """How one section's API JSON is read, derived from its descriptor once.
+
+    ``special`` are the top-level fields that references, positions and secrets read or write:
+    those go through the earlier steps (copy, names, positions, markers) on their own; every
+    other field is pruned and cleaned in one pass (``_read``). ``names`` is the output order
+    (sorted, as ``canonical_fields`` leaves it) for a model that keeps only its own fields.
+    """
+
+    descriptor: SectionDescriptor
+    shape: _Shape
+    names: tuple[str, ...]
+    special: frozenset[str]
+    always_special: bool
+    """Whether the special steps run for every item (a write-only field's marker is read
+    from the API's flag, whether or not the field is there)."""
+    prunes_first: bool
+    drop: frozenset[str]
+    """Fields never in the output: the read-only ones (unless a special step writes them)
+    and the manifest's own (``manifest_only``)."""
+    set_like: tuple[str, ...]
+
+
+_READERS: dict[int, _Reader] = {}
+"""id(descriptor) -> its reader; the reader holds the descriptor, so the id stays its own."""
+
+
+def _reader(descriptor: SectionDescriptor) -> _Reader:
+    known = _READERS.get(id(descriptor))
+    if known is None:
+        known = _READERS[id(descriptor)] = _new_reader(descriptor)
+    return known
+
+
+def _new_reader(descriptor: SectionDescriptor) -> _Reader:
+    special = {ref.within or ref.api_field for ref in descriptor.refs}
+    special |= {ref.name_field for ref in descriptor.refs if not ref.within}
+    special |= set(descriptor.ordered_lists) | set(descriptor.write_only)
+    special |= {FieldPath(path).head for path in descriptor.sensitive}
+    drop = frozenset(descriptor.manifest_only) | (descriptor.read_only - special)
+    names = (set(field_models(descriptor.model)) | special) - drop
+    return _Reader(
+        descriptor=descriptor,
+        shape=_shape(descriptor.model),
+        names=tuple(sorted(names)),
+        special=frozenset(special),
+        always_special=bool(descriptor.write_only),
+        prunes_first=_prunes_first(descriptor),
+        drop=drop,
+        set_like=tuple(sorted(descriptor.set_like)),
+    )
+
+
+def _special_fields(reader: _Reader, raw: Mapping[str, Any], refs: References) -> JSONDict:
+    """The special fields of one item, through the steps that read references, positions and
+    secrets (each step touches only these fields, so running them on these alone is exact)."""
+    descriptor = reader.descriptor
+    model = descriptor.model
+    subset = {key: raw[key] for key in sorted(reader.special) if key in raw}
+    if reader.prunes_first:
+        data: JSONDict = _pruned_copy(model, subset, skip=descriptor.read_only)
+    else:
+        known = None if is_open(model) else field_models(model)
+        data = {
+            k: _copy_json(v)
+            for k, v in subset.items()
+            if k not in descriptor.read_only and (known is None or k in known)
+        }
+    _names_from_uuids(descriptor, data, refs)
+    _positions_from_order(descriptor, data)
+    if not reader.prunes_first:
+        data = prune(model, data)
+    _secrets_to_markers(descriptor, raw, data)
+    return data
+
+
 def fields_from_api(
     descriptor: SectionDescriptor, raw: Mapping[str, Any], refs: References
 ) -> JSONDict:
-    """Canonical fields of one API item or object.
+    """Canonical fields of one API item or object, in one pass over the fields the model knows.
 
-    Only fields the model knows are copied (``prune`` would drop the rest): the agent JSON
-    carries every embedded section, and copying all of it to read ``core`` was most of the
-    cost of reading a large workspace.
+    What the earlier reading gave (copy, prune, references, positions, secrets, then
+    ``canonical_fields``: tests/convert/reading_before.py keeps it), key order included.
     """
-    if _prunes_first(descriptor):
-        data: JSONDict = _pruned_copy(descriptor.model, raw, skip=descriptor.read_only)
-        _names_from_uuids(descriptor, data, refs)
-        _positions_from_order(descriptor, data)
-    else:
-        data = _copied_then_pruned(descriptor, raw, refs)
-    _secrets_to_markers(descriptor, raw, data)
-    return canonical_fields(descriptor, data)
+    reader = _reader(descriptor)
+    special: JSONDict = {}
+    if reader.always_special or (reader.special and any(key in raw for key in reader.special)):
+        special = _special_fields(reader, raw, refs)
+    shape = reader.shape
+    names = reader.names
+    if shape.open:
+        names = tuple(sorted((set(raw) - reader.drop) | set(reader.special)))
+    specials = reader.special
+    out: JSONDict = {}
+    leaves = _LEAVES
+    inner_of = shape.inner
+    for key in names:
+        if key in specials:
+            value = special.get(key)
+            inner = None
+        else:
+            value = raw.get(key)
+            inner = inner_of.get(key)
+        if value.__class__ in leaves:
+            out[key] = value
+            continue
+        if value is None:
+            continue
+        if inner is None:
+            value = clean(value)
+        elif isinstance(value, list):
+            value = [_read(inner, element) for element in value]
+        else:
+            value = _read(inner, value)
+        if value is not None and value != [] and value != {}:  # is_empty, inlined
+            out[key] = value
+    for name in reader.set_like:
+        listed = out.get(name)
+        if isinstance(listed, list) and len(listed) > 1:
+            unique = {_sort_key(value): value for value in listed}
+            out[name] = [unique[key] for key in sorted(unique)]
+    return out
 
 
-def _copied_then_pruned(
-    descriptor: SectionDescriptor, raw: Mapping[str, Any], refs: References
-) -> JSONDict:
-    """The known fields copied, references and positions read, then pruned: for a section
-    whose references or order keys its model does not know (procedure steps' ``order``)."""
-    model = descriptor.model
-    known = None if is_open(model) else field_models(model)
-    data = {
-        k: _copy_json(v)
-        for k, v in raw.items()
-        if k not in descriptor.read_only and (known is None or k in known)
-    }
-    _names_from_uuids(descriptor, data, refs)
-    _positions_from_order(descriptor, data)
-    pruned: JSONDict = prune(model, data)
-    return pruned
+def _sort_key(value: Any) -> str:
+    """The order of a set-like list (``state.canonical_fields``'s)."""
+    return json.dumps(value, sort_keys=True, default=str)
 
 
 def item_from_api(
