@@ -26,6 +26,7 @@ from mhsync.sections import (
     CORE_KEY,
     OBJECTS,
     REFERENCED,
+    Ref,
     SectionDescriptor,
     api_paths,
 )
@@ -287,6 +288,15 @@ class _Reader:
     """Fields never in the output: the read-only ones (unless a special step writes them)
     and the manifest's own (``manifest_only``)."""
     set_like: tuple[str, ...]
+    direct: bool = False
+    """Whether the special fields are read here directly rather than through the earlier steps:
+    references at the top level, write-only fields and secret leaves, each over plain fields
+    of the model (``_direct``); procedure steps and anything stranger take the steps."""
+    refs: tuple[Ref, ...] = ()
+    write_only: tuple[tuple[str, str], ...] = ()
+    secret_leaves: tuple[tuple[str, ...], ...] = ()
+    taken: frozenset[str] = frozenset()
+    """Fields whose values come from the special reading, not from the API JSON itself."""
 
 
 _READERS: dict[int, _Reader] = {}
@@ -307,6 +317,7 @@ def _new_reader(descriptor: SectionDescriptor) -> _Reader:
     special |= {FieldPath(path).head for path in descriptor.sensitive}
     drop = frozenset(descriptor.manifest_only) | (descriptor.read_only - special)
     names = (set(field_models(descriptor.model)) | special) - drop
+    direct = _direct(descriptor, special, drop)
     return _Reader(
         descriptor=descriptor,
         shape=_shape(descriptor.model),
@@ -316,7 +327,95 @@ def _new_reader(descriptor: SectionDescriptor) -> _Reader:
         prunes_first=_prunes_first(descriptor),
         drop=drop,
         set_like=tuple(sorted(descriptor.set_like)),
+        direct=direct,
+        taken=frozenset(_direct_names(descriptor)) if direct else frozenset(special),
+        refs=descriptor.refs,
+        write_only=tuple(descriptor.write_only.items()),
+        secret_leaves=tuple(
+            FieldPath(p).parts
+            for p in sorted(descriptor.sensitive)
+            if p not in descriptor.write_only
+        ),
     )
+
+
+def _direct(descriptor: SectionDescriptor, special: set[str], drop: frozenset[str]) -> bool:
+    """Whether ``fields_from_api`` may read the special fields directly, giving what the
+    earlier steps give: each special field has one job, references are top-level fields the
+    model holds as plain values, and each secret path leads through nested models to one."""
+    fields = field_models(descriptor.model)
+    jobs = [f for ref in descriptor.refs for f in (ref.within or ref.api_field, ref.name_field)]
+    jobs += list(descriptor.write_only)
+    paths = [FieldPath(p).parts for p in descriptor.sensitive if p not in descriptor.write_only]
+    jobs += [parts[0] for parts in paths]
+    if (
+        descriptor.ordered_lists
+        or len(jobs) != len(set(jobs))
+        or special & (drop | descriptor.set_like)
+    ):
+        return False
+    for ref in descriptor.refs:
+        if ref.within or ref.api_field not in fields or ref.name_field not in fields:
+            return False
+        if fields[ref.api_field] is not None or fields[ref.name_field] is not None:
+            return False
+    for parts in paths:
+        level: Mapping[str, type[BaseModel] | None] = fields
+        for depth, part in enumerate(parts):
+            if part not in level:
+                return False
+            inner = level[part]
+            if (inner is None) != (depth == len(parts) - 1):
+                return False
+            level = field_models(inner) if inner is not None else {}
+    return True
+
+
+def _direct_names(descriptor: SectionDescriptor) -> set[str]:
+    """The fields ``_direct_fields`` writes."""
+    names = {f for ref in descriptor.refs for f in (ref.api_field, ref.name_field)}
+    return names | set(descriptor.write_only)
+
+
+def _direct_fields(reader: _Reader, raw: Mapping[str, Any], refs: References) -> JSONDict:
+    """References and write-only markers of one item, read straight from the API JSON."""
+    special: JSONDict = {}
+    for ref in reader.refs:
+        uuid = raw.get(ref.api_field)
+        name = refs.name_for(ref.target, uuid) if uuid else None
+        if name is None:
+            special[ref.api_field] = uuid or None
+            special[ref.name_field] = raw.get(ref.name_field)
+        else:
+            special[ref.name_field] = name
+    for field_name, flag in reader.write_only:
+        special[field_name] = SECRET_SET if raw.get(flag) else None
+    return special
+
+
+def _secret_leaf_set(raw: Mapping[str, Any], parts: tuple[str, ...]) -> bool:
+    """Whether the API JSON holds a value at ``parts`` (a secret to show as the marker)."""
+    node: Any = raw
+    for part in parts:
+        if not isinstance(node, Mapping) or part not in node:
+            return False
+        node = node[part]
+    return not is_empty(node)
+
+
+def _with_marker(node: JSONDict, parts: tuple[str, ...]) -> JSONDict:
+    """``node`` with ``SECRET_SET`` at ``parts``, every level's keys still sorted."""
+    head, rest = parts[0], parts[1:]
+    if rest:
+        child = node.get(head)
+        value: Any = _with_marker(child if isinstance(child, dict) else {}, rest)
+    else:
+        value = SECRET_SET
+    if head in node:
+        node[head] = value
+        return node
+    node[head] = value
+    return dict(sorted(node.items()))
 
 
 def _special_fields(reader: _Reader, raw: Mapping[str, Any], refs: References) -> JSONDict:
@@ -352,13 +451,15 @@ def fields_from_api(
     """
     reader = _reader(descriptor)
     special: JSONDict = {}
-    if reader.always_special or (reader.special and any(key in raw for key in reader.special)):
+    if reader.direct:
+        special = _direct_fields(reader, raw, refs)
+    elif reader.always_special or (reader.special and any(key in raw for key in reader.special)):
         special = _special_fields(reader, raw, refs)
     shape = reader.shape
     names = reader.names
     if shape.open:
         names = tuple(sorted((set(raw) - reader.drop) | set(reader.special)))
-    specials = reader.special
+    specials = reader.taken
     out: JSONDict = {}
     leaves = _LEAVES
     inner_of = shape.inner
@@ -382,6 +483,10 @@ def fields_from_api(
             value = _read(inner, value)
         if value is not None and value != [] and value != {}:  # is_empty, inlined
             out[key] = value
+    if reader.direct:
+        for parts in reader.secret_leaves:
+            if _secret_leaf_set(raw, parts):
+                out = _with_marker(out, parts)
     for name in reader.set_like:
         listed = out.get(name)
         if isinstance(listed, list) and len(listed) > 1:
