@@ -295,6 +295,8 @@ class _Reader:
     refs: tuple[Ref, ...] = ()
     write_only: tuple[tuple[str, str], ...] = ()
     secret_leaves: tuple[tuple[str, ...], ...] = ()
+    lists: tuple[tuple[str, _Shape, tuple[Ref, ...], str | None], ...] = ()
+    """Nested list field, its elements' shape, the references they carry, their order key."""
     taken: frozenset[str] = frozenset()
     """Fields whose values come from the special reading, not from the API JSON itself."""
 
@@ -328,6 +330,16 @@ def _new_reader(descriptor: SectionDescriptor) -> _Reader:
         drop=drop,
         set_like=tuple(sorted(descriptor.set_like)),
         direct=direct,
+        lists=tuple(
+            (
+                name,
+                _shape(inner),
+                tuple(ref for ref in descriptor.refs if ref.within == name),
+                descriptor.ordered_lists.get(name),
+            )
+            for name in _list_fields(descriptor)
+            if (inner := field_models(descriptor.model).get(name)) is not None
+        ),
         taken=frozenset(_direct_names(descriptor)) if direct else frozenset(special),
         refs=descriptor.refs,
         write_only=tuple(descriptor.write_only.items()),
@@ -339,25 +351,42 @@ def _new_reader(descriptor: SectionDescriptor) -> _Reader:
     )
 
 
+def _list_fields(descriptor: SectionDescriptor) -> list[str]:
+    """Nested list fields whose elements carry references or an order key (procedure steps)."""
+    return sorted(
+        {ref.within for ref in descriptor.refs if ref.within} | set(descriptor.ordered_lists)
+    )
+
+
 def _direct(descriptor: SectionDescriptor, special: set[str], drop: frozenset[str]) -> bool:
     """Whether ``fields_from_api`` may read the special fields directly, giving what the
-    earlier steps give: each special field has one job, references are top-level fields the
-    model holds as plain values, and each secret path leads through nested models to one."""
+    earlier steps give: each special field has one job; references are fields the model (or
+    the model of a nested list's elements) holds as plain values, and so is an order key it
+    knows; each secret path leads through nested models to a plain value."""
     fields = field_models(descriptor.model)
-    jobs = [f for ref in descriptor.refs for f in (ref.within or ref.api_field, ref.name_field)]
-    jobs += list(descriptor.write_only)
+    lists = _list_fields(descriptor)
+    jobs = [f for ref in descriptor.refs if not ref.within for f in (ref.api_field, ref.name_field)]
+    jobs += [*lists, *descriptor.write_only]
     paths = [FieldPath(p).parts for p in descriptor.sensitive if p not in descriptor.write_only]
     jobs += [parts[0] for parts in paths]
-    if (
-        descriptor.ordered_lists
-        or len(jobs) != len(set(jobs))
-        or special & (drop | descriptor.set_like)
-    ):
+    if len(jobs) != len(set(jobs)) or special & (drop | descriptor.set_like):
         return False
-    for ref in descriptor.refs:
-        if ref.within or ref.api_field not in fields or ref.name_field not in fields:
+    for list_field in lists:
+        inner = fields.get(list_field)
+        if inner is None:
             return False
-        if fields[ref.api_field] is not None or fields[ref.name_field] is not None:
+        elements = field_models(inner)
+        order_key = descriptor.ordered_lists.get(list_field)
+        named = [ref for ref in descriptor.refs if ref.within == list_field]
+        used = [f for ref in named for f in (ref.api_field, ref.name_field)]
+        if order_key in used or len(used) != len(set(used)):
+            return False
+        if any(elements.get(f, _MISSING) is not None for f in used):
+            return False
+        if order_key in elements and elements[order_key] is not None:
+            return False
+    for ref in descriptor.refs:
+        if not ref.within and any(fields.get(f, _MISSING) is not None for f in _ref_fields(ref)):
             return False
     for parts in paths:
         level: Mapping[str, type[BaseModel] | None] = fields
@@ -371,26 +400,63 @@ def _direct(descriptor: SectionDescriptor, special: set[str], drop: frozenset[st
     return True
 
 
+def _ref_fields(ref: Ref) -> tuple[str, str]:
+    return ref.api_field, ref.name_field
+
+
 def _direct_names(descriptor: SectionDescriptor) -> set[str]:
     """The fields ``_direct_fields`` writes."""
-    names = {f for ref in descriptor.refs for f in (ref.api_field, ref.name_field)}
-    return names | set(descriptor.write_only)
+    names = {f for ref in descriptor.refs if not ref.within for f in _ref_fields(ref)}
+    return names | set(descriptor.write_only) | set(_list_fields(descriptor))
+
+
+def _resolve(target: JSONDict | Mapping[str, Any], ref: Ref, refs: References) -> JSONDict:
+    """One reference of ``target`` read as a name where its uuid is known (``_names_from_uuids``
+    for one mapping): the reference's two fields, as they read afterwards."""
+    uuid = target.get(ref.api_field)
+    name = refs.name_for(ref.target, uuid) if uuid else None
+    if name is None:
+        return {ref.api_field: uuid or None, ref.name_field: target.get(ref.name_field)}
+    return {ref.api_field: None, ref.name_field: name}
 
 
 def _direct_fields(reader: _Reader, raw: Mapping[str, Any], refs: References) -> JSONDict:
-    """References and write-only markers of one item, read straight from the API JSON."""
+    """References, nested ordered lists and write-only markers of one item, read straight
+    from the API JSON."""
     special: JSONDict = {}
     for ref in reader.refs:
-        uuid = raw.get(ref.api_field)
-        name = refs.name_for(ref.target, uuid) if uuid else None
-        if name is None:
-            special[ref.api_field] = uuid or None
-            special[ref.name_field] = raw.get(ref.name_field)
-        else:
-            special[ref.name_field] = name
+        if not ref.within:
+            special.update(_resolve(raw, ref, refs))
+    for list_field, shape, named, order_key in reader.lists:
+        special[list_field] = _direct_list(raw.get(list_field), shape, named, order_key, refs)
     for field_name, flag in reader.write_only:
         special[field_name] = SECRET_SET if raw.get(flag) else None
     return special
+
+
+def _direct_list(
+    value: Any, shape: _Shape, named: tuple[Ref, ...], order_key: str | None, refs: References
+) -> Any:
+    """A nested list whose elements carry references or an order key, in canonical form:
+    names read, elements sorted by the key (then as listed) and the key left out."""
+    if not isinstance(value, list):
+        return _read(shape, value)
+    elements = []
+    for index, element in enumerate(value):
+        rank = _order(element, order_key) if order_key else 0.0
+        resolved = dict(element)
+        for ref in named:
+            for key, found in _resolve(element, ref, refs).items():
+                if found is None:
+                    resolved.pop(key, None)
+                else:
+                    resolved[key] = found
+        if order_key:
+            resolved.pop(order_key, None)
+        elements.append((rank, index, resolved))
+    if order_key:
+        elements.sort(key=lambda e: (e[0], e[1]))
+    return [_read(shape, resolved) for _, _, resolved in elements]
 
 
 def _secret_leaf_set(raw: Mapping[str, Any], parts: tuple[str, ...]) -> bool:
