@@ -383,7 +383,7 @@ def _direct(descriptor: SectionDescriptor, special: set[str], drop: frozenset[st
             return False
         if any(elements.get(f, _MISSING) is not None for f in used):
             return False
-        if order_key in elements and elements[order_key] is not None:
+        if order_key is not None and elements.get(order_key) is not None:
             return False
     for ref in descriptor.refs:
         if not ref.within and any(fields.get(f, _MISSING) is not None for f in _ref_fields(ref)):
