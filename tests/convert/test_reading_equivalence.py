@@ -177,7 +177,9 @@ def _identified(draw: st.DrawFn, descriptor: SectionDescriptor) -> dict[str, Any
 
 @given(raw_agents())
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-def test_agents_read_as_before(case: tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]) -> None:
+def test_agents_read_as_before(
+    case: tuple[dict[str, Any], dict[str, list[dict[str, Any]]]],
+) -> None:
     raw, separate = case
     kept = copy.deepcopy((raw, separate))
 
