@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import copy
 import functools
+import itertools
 import json
 import typing
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -222,12 +223,17 @@ _LEAVES = frozenset({str, int, float, bool})
 """Exact types of the values read as they are (most values): tested before any call."""
 
 
+_Plan = tuple[tuple[str, "_Shape | None", bool], ...]
+"""Per output field, in output order: its name, the shape of the model nested under it, and
+whether its value comes from the special reading (``_Reader.taken``) instead of the JSON."""
+
+
 @dataclass(frozen=True)
 class _Shape:
-    """How a mapping read under one model becomes canonical: its field names in output
-    order and the models nested under them, looked up once per model instead of per value."""
+    """How a mapping read under one model becomes canonical: its fields in output order and
+    the models nested under them, looked up once per model instead of per value."""
 
-    names: tuple[str, ...]
+    plan: _Plan
     inner: Mapping[str, _Shape]
     open: bool
 
@@ -236,7 +242,19 @@ class _Shape:
 def _shape(model: type[BaseModel]) -> _Shape:
     fields = field_models(model)
     inner = {name: _shape(sub) for name, sub in fields.items() if sub is not None}
-    return _Shape(tuple(sorted(fields)), inner, is_open(model))
+    plan = tuple((name, inner.get(name), False) for name in sorted(fields))
+    return _Shape(plan, inner, is_open(model))
+
+
+def _open_plan(shape: _Shape, names: Iterable[str], taken: Collection[str] = ()) -> _Plan:
+    """The plan of one mapping read under an open-ended model: every name it carries."""
+    return tuple(
+        (name, None if name in taken else shape.inner.get(name), name in taken)
+        for name in sorted(names)
+    )
+
+
+_NOTHING: JSONDict = {}
 
 
 def _read(shape: _Shape, data: Any) -> Any:
@@ -244,17 +262,22 @@ def _read(shape: _Shape, data: Any) -> Any:
     container anew, so nothing of ``data`` is shared or changed."""
     if not isinstance(data, dict | Mapping):
         return clean(data)
+    plan = _open_plan(shape, data) if shape.open else shape.plan
+    return _canonical(plan, data, _NOTHING)
+
+
+def _canonical(plan: _Plan, data: Mapping[str, Any], special: JSONDict) -> JSONDict:
+    """The fields of ``plan`` read from ``data`` (or ``special``), pruned and cleaned: keys in
+    plan order, values that mean nothing left out (``state.clean``)."""
     out: JSONDict = {}
     leaves = _LEAVES
-    inner_of = shape.inner
-    for key in sorted(data) if shape.open else shape.names:
-        value = data.get(key)
+    for key, inner, taken in plan:
+        value = special.get(key) if taken else data.get(key)
         if value.__class__ in leaves:
             out[key] = value
             continue
         if value is None:
             continue
-        inner = inner_of.get(key)
         if inner is None:
             value = clean(value)
         elif isinstance(value, list):
@@ -262,7 +285,7 @@ def _read(shape: _Shape, data: Any) -> Any:
         else:
             value = _read(inner, value)
         if value is not None and value != [] and value != {}:  # is_empty, inlined
-            out[str(key)] = value
+            out[key] = value
     return out
 
 
@@ -272,13 +295,13 @@ class _Reader:
 
     ``special`` are the top-level fields that references, positions and secrets read or write:
     those go through the earlier steps (copy, names, positions, markers) on their own; every
-    other field is pruned and cleaned in one pass (``_read``). ``names`` is the output order
+    other field is pruned and cleaned in one pass (``_read``). ``plan`` is the output order
     (sorted, as ``canonical_fields`` leaves it) for a model that keeps only its own fields.
     """
 
     descriptor: SectionDescriptor
     shape: _Shape
-    names: tuple[str, ...]
+    plan: _Plan
     special: frozenset[str]
     always_special: bool
     """Whether the special steps run for every item (a write-only field's marker is read
@@ -320,10 +343,15 @@ def _new_reader(descriptor: SectionDescriptor) -> _Reader:
     drop = frozenset(descriptor.manifest_only) | (descriptor.read_only - special)
     names = (set(field_models(descriptor.model)) | special) - drop
     direct = _direct(descriptor, special, drop)
+    taken = frozenset(_direct_names(descriptor)) if direct else frozenset(special)
+    shape = _shape(descriptor.model)
     return _Reader(
         descriptor=descriptor,
-        shape=_shape(descriptor.model),
-        names=tuple(sorted(names)),
+        shape=shape,
+        plan=tuple(
+            (name, None if name in taken else shape.inner.get(name), name in taken)
+            for name in sorted(names)
+        ),
         special=frozenset(special),
         always_special=bool(descriptor.write_only),
         prunes_first=_prunes_first(descriptor),
@@ -340,7 +368,7 @@ def _new_reader(descriptor: SectionDescriptor) -> _Reader:
             for name in _list_fields(descriptor)
             if (inner := field_models(descriptor.model).get(name)) is not None
         ),
-        taken=frozenset(_direct_names(descriptor)) if direct else frozenset(special),
+        taken=taken,
         refs=descriptor.refs,
         write_only=tuple(descriptor.write_only.items()),
         secret_leaves=tuple(
@@ -515,40 +543,22 @@ def fields_from_api(
     What the earlier reading gave (copy, prune, references, positions, secrets, then
     ``canonical_fields``: tests/convert/reading_before.py keeps it), key order included.
     """
-    reader = _reader(descriptor)
+    return _fields(_reader(descriptor), raw, refs)
+
+
+def _fields(reader: _Reader, raw: Mapping[str, Any], refs: References) -> JSONDict:
     special: JSONDict = {}
     if reader.direct:
-        special = _direct_fields(reader, raw, refs)
+        if reader.taken:
+            special = _direct_fields(reader, raw, refs)
     elif reader.always_special or (reader.special and any(key in raw for key in reader.special)):
         special = _special_fields(reader, raw, refs)
-    shape = reader.shape
-    names = reader.names
-    if shape.open:
-        names = tuple(sorted((set(raw) - reader.drop) | set(reader.special)))
-    specials = reader.taken
-    out: JSONDict = {}
-    leaves = _LEAVES
-    inner_of = shape.inner
-    for key in names:
-        if key in specials:
-            value = special.get(key)
-            inner = None
-        else:
-            value = raw.get(key)
-            inner = inner_of.get(key)
-        if value.__class__ in leaves:
-            out[key] = value
-            continue
-        if value is None:
-            continue
-        if inner is None:
-            value = clean(value)
-        elif isinstance(value, list):
-            value = [_read(inner, element) for element in value]
-        else:
-            value = _read(inner, value)
-        if value is not None and value != [] and value != {}:  # is_empty, inlined
-            out[key] = value
+    if reader.shape.open:
+        names = (set(raw) - reader.drop) | reader.special
+        plan = _open_plan(reader.shape, names, reader.taken)
+    else:
+        plan = reader.plan
+    out = _canonical(plan, raw, special)
     if reader.direct:
         for parts in reader.secret_leaves:
             if _secret_leaf_set(raw, parts):
@@ -570,9 +580,14 @@ def item_from_api(
     descriptor: SectionDescriptor, raw: Mapping[str, Any], refs: References
 ) -> Item | None:
     """One live item, or ``None`` for items mhsync must leave alone (system intents)."""
+    return _item(_reader(descriptor), raw, refs)
+
+
+def _item(reader: _Reader, raw: Mapping[str, Any], refs: References) -> Item | None:
+    descriptor = reader.descriptor
     if descriptor.skip_flag and raw.get(descriptor.skip_flag):
         return None
-    fields = fields_from_api(descriptor, raw, refs)
+    fields = _fields(reader, raw, refs)
     key = identity_of(descriptor, fields)
     position = raw.get(descriptor.order_field) if descriptor.order_field else None
     return Item(
@@ -599,6 +614,11 @@ def _ordered(
     if not descriptor.order_field:
         return raw_items
     order_key = descriptor.order_field
+    orders: list[Any] = [raw.get(order_key) for raw in raw_items]
+    if all(o.__class__ is int for o in orders) and all(
+        a <= b for a, b in itertools.pairwise(orders)
+    ):
+        return raw_items  # already in order (the usual answer): nothing to sort
     ranked = sorted(enumerate(raw_items), key=lambda p: (_order(p[1], order_key), p[0]))
     return [item for _, item in ranked]
 
@@ -606,7 +626,8 @@ def _ordered(
 def items_from_api(
     descriptor: SectionDescriptor, raw_items: list[Mapping[str, Any]], refs: References
 ) -> list[Item]:
-    items = [item_from_api(descriptor, raw, refs) for raw in _ordered(descriptor, raw_items)]
+    reader = _reader(descriptor)
+    items = [_item(reader, raw, refs) for raw in _ordered(descriptor, raw_items)]
     found = [i for i in items if i is not None]
     if descriptor.identity is not None:
         found.sort(key=lambda i: i.key)
@@ -630,7 +651,9 @@ def item_references(
         for raw in raw_items if isinstance(raw_items, list) else []:
             uuid = raw.get(descriptor.uuid_field) if isinstance(raw, Mapping) else None
             if uuid:
-                names[str(uuid)] = identity_of(descriptor, dict(raw))
+                names[str(uuid)] = identity_of(
+                    descriptor, raw if isinstance(raw, dict) else dict(raw)
+                )
     return out
 
 
@@ -688,7 +711,9 @@ def _section_list(
     """
     key = descriptor.embedded_as or descriptor.key
     value = raw_agent.get(key, _MISSING)
-    if isinstance(value, list) and all(isinstance(item, Mapping) for item in value):
+    if isinstance(value, list) and all(
+        item.__class__ is dict or isinstance(item, Mapping) for item in value
+    ):
         return value
     seen = "missing" if value is _MISSING else "null" if value is None else type(value).__name__
     raise UnexpectedResponseError(
