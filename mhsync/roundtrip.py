@@ -273,8 +273,14 @@ def _unknown(walk: _Walk, data: Any, prefix: str, found: list[str]) -> None:
     (the names not allowed), then only the fields that hold models are walked into."""
     if isinstance(data, list):
         inner = f"{prefix}[]"
+        flat = not walk.nested and not walk.open
         for element in data:
-            _unknown(walk, element, inner, found)
+            if flat and element.__class__ is dict:  # most items: one set difference, no call
+                extra = element.keys() - walk.allowed
+                if extra:
+                    found += (f"{inner}.{key}" for key in extra)
+            else:
+                _unknown(walk, element, inner, found)
         return
     if walk.open or not isinstance(data, Mapping):
         return
