@@ -438,14 +438,17 @@ def _direct_names(descriptor: SectionDescriptor) -> set[str]:
     return names | set(descriptor.write_only) | set(_list_fields(descriptor))
 
 
-def _resolve(target: JSONDict | Mapping[str, Any], ref: Ref, refs: References) -> JSONDict:
-    """One reference of ``target`` read as a name where its uuid is known (``_names_from_uuids``
-    for one mapping): the reference's two fields, as they read afterwards."""
-    uuid = target.get(ref.api_field)
+def _resolve(out: JSONDict, source: Mapping[str, Any], ref: Ref, refs: References) -> None:
+    """One reference of ``source`` read as a name where its uuid is known: its two fields as
+    ``_names_from_uuids`` leaves them written to ``out`` (``None`` where it drops one)."""
+    uuid = source.get(ref.api_field)
     name = refs.name_for(ref.target, uuid) if uuid else None
     if name is None:
-        return {ref.api_field: uuid or None, ref.name_field: target.get(ref.name_field)}
-    return {ref.api_field: None, ref.name_field: name}
+        out[ref.api_field] = uuid or None
+        out[ref.name_field] = source.get(ref.name_field)
+    else:
+        out[ref.api_field] = None
+        out[ref.name_field] = name
 
 
 def _direct_fields(reader: _Reader, raw: Mapping[str, Any], refs: References) -> JSONDict:
@@ -454,7 +457,7 @@ def _direct_fields(reader: _Reader, raw: Mapping[str, Any], refs: References) ->
     special: JSONDict = {}
     for ref in reader.refs:
         if not ref.within:
-            special.update(_resolve(raw, ref, refs))
+            _resolve(special, raw, ref, refs)
     for list_field, shape, named, order_key in reader.lists:
         special[list_field] = _direct_list(raw.get(list_field), shape, named, order_key, refs)
     for field_name, flag in reader.write_only:
@@ -472,13 +475,10 @@ def _direct_list(
     elements = []
     for index, element in enumerate(value):
         rank = _order(element, order_key) if order_key else 0.0
-        resolved = dict(element)
+        names: JSONDict = {}
         for ref in named:
-            for key, found in _resolve(element, ref, refs).items():
-                if found is None:
-                    resolved.pop(key, None)
-                else:
-                    resolved[key] = found
+            _resolve(names, element, ref, refs)
+        resolved = {**element, **names}
         if order_key:
             resolved.pop(order_key, None)
         elements.append((rank, index, resolved))
