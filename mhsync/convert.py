@@ -9,8 +9,11 @@ is built, resolving names to uuids that may only exist since earlier requests of
 from __future__ import annotations
 
 import copy
+import functools
+import itertools
+import json
 import typing
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +27,7 @@ from mhsync.sections import (
     CORE_KEY,
     OBJECTS,
     REFERENCED,
+    Ref,
     SectionDescriptor,
     api_paths,
 )
@@ -35,6 +39,7 @@ from mhsync.state import (
     Item,
     JSONDict,
     canonical_fields,
+    clean,
     drop_path,
     get_path,
     is_empty,
@@ -214,58 +219,381 @@ def _secrets_to_markers(
             set_path(data, path, SECRET_SET)
 
 
+_LEAVES = frozenset({str, int, float, bool})
+"""Exact types of the values read as they are (most values): tested before any call."""
+
+
+_Plan = tuple[tuple[str, "_Shape | None", bool], ...]
+"""Per output field, in output order: its name, the shape of the model nested under it, and
+whether its value comes from the special reading (``_Reader.taken``) instead of the JSON."""
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """How a mapping read under one model becomes canonical: its fields in output order and
+    the models nested under them, looked up once per model instead of per value."""
+
+    plan: _Plan
+    inner: Mapping[str, _Shape]
+    open: bool
+
+
+@functools.cache
+def _shape(model: type[BaseModel]) -> _Shape:
+    fields = field_models(model)
+    inner = {name: _shape(sub) for name, sub in fields.items() if sub is not None}
+    plan = tuple((name, inner.get(name), False) for name in sorted(fields))
+    return _Shape(plan, inner, is_open(model))
+
+
+def _open_plan(shape: _Shape, names: Iterable[str], taken: Collection[str] = ()) -> _Plan:
+    """The plan of one mapping read under an open-ended model: every name it carries."""
+    return tuple(
+        (name, None if name in taken else shape.inner.get(name), name in taken)
+        for name in sorted(names)
+    )
+
+
+_NOTHING: JSONDict = {}
+
+
+def _read(shape: _Shape, data: Any) -> Any:
+    """``clean(prune(model, data))`` in one pass and without a copy: ``clean`` builds every
+    container anew, so nothing of ``data`` is shared or changed."""
+    if not isinstance(data, dict | Mapping):
+        return clean(data)
+    plan = _open_plan(shape, data) if shape.open else shape.plan
+    return _canonical(plan, data, _NOTHING)
+
+
+def _canonical(plan: _Plan, data: Mapping[str, Any], special: JSONDict) -> JSONDict:
+    """The fields of ``plan`` read from ``data`` (or ``special``), pruned and cleaned: keys in
+    plan order, values that mean nothing left out (``state.clean``)."""
+    out: JSONDict = {}
+    leaves = _LEAVES
+    for key, inner, taken in plan:
+        value = special.get(key) if taken else data.get(key)
+        if value.__class__ in leaves:
+            out[key] = value
+            continue
+        if value is None:
+            continue
+        if inner is None:
+            value = clean(value)
+        elif isinstance(value, list):
+            value = [_read(inner, element) for element in value]
+        else:
+            value = _read(inner, value)
+        if value is not None and value != [] and value != {}:  # is_empty, inlined
+            out[key] = value
+    return out
+
+
+@dataclass(frozen=True)
+class _Reader:
+    """How one section's API JSON is read, derived from its descriptor once.
+
+    ``special`` are the top-level fields that references, positions and secrets read or write:
+    those go through the earlier steps (copy, names, positions, markers) on their own; every
+    other field is pruned and cleaned in one pass (``_read``). ``plan`` is the output order
+    (sorted, as ``canonical_fields`` leaves it) for a model that keeps only its own fields.
+    """
+
+    descriptor: SectionDescriptor
+    shape: _Shape
+    plan: _Plan
+    special: frozenset[str]
+    always_special: bool
+    """Whether the special steps run for every item (a write-only field's marker is read
+    from the API's flag, whether or not the field is there)."""
+    prunes_first: bool
+    drop: frozenset[str]
+    """Fields never in the output: the read-only ones (unless a special step writes them)
+    and the manifest's own (``manifest_only``)."""
+    set_like: tuple[str, ...]
+    direct: bool = False
+    """Whether the special fields are read here directly rather than through the earlier steps:
+    references at the top level, write-only fields and secret leaves, each over plain fields
+    of the model (``_direct``); procedure steps and anything stranger take the steps."""
+    refs: tuple[Ref, ...] = ()
+    write_only: tuple[tuple[str, str], ...] = ()
+    secret_leaves: tuple[tuple[str, ...], ...] = ()
+    lists: tuple[tuple[str, _Shape, tuple[Ref, ...], str | None], ...] = ()
+    """Nested list field, its elements' shape, the references they carry, their order key."""
+    taken: frozenset[str] = frozenset()
+    """Fields whose values come from the special reading, not from the API JSON itself."""
+
+
+_READERS: dict[int, _Reader] = {}
+"""id(descriptor) -> its reader; the reader holds the descriptor, so the id stays its own."""
+
+
+def _reader(descriptor: SectionDescriptor) -> _Reader:
+    known = _READERS.get(id(descriptor))
+    if known is None:
+        known = _READERS[id(descriptor)] = _new_reader(descriptor)
+    return known
+
+
+def _new_reader(descriptor: SectionDescriptor) -> _Reader:
+    special = {ref.within or ref.api_field for ref in descriptor.refs}
+    special |= {ref.name_field for ref in descriptor.refs if not ref.within}
+    special |= set(descriptor.ordered_lists) | set(descriptor.write_only)
+    special |= {FieldPath(path).head for path in descriptor.sensitive}
+    drop = frozenset(descriptor.manifest_only) | (descriptor.read_only - special)
+    names = (set(field_models(descriptor.model)) | special) - drop
+    direct = _direct(descriptor, special, drop)
+    taken = frozenset(_direct_names(descriptor)) if direct else frozenset(special)
+    shape = _shape(descriptor.model)
+    return _Reader(
+        descriptor=descriptor,
+        shape=shape,
+        plan=tuple(
+            (name, None if name in taken else shape.inner.get(name), name in taken)
+            for name in sorted(names)
+        ),
+        special=frozenset(special),
+        always_special=bool(descriptor.write_only),
+        prunes_first=_prunes_first(descriptor),
+        drop=drop,
+        set_like=tuple(sorted(descriptor.set_like)),
+        direct=direct,
+        lists=tuple(
+            (
+                name,
+                _shape(inner),
+                tuple(ref for ref in descriptor.refs if ref.within == name),
+                descriptor.ordered_lists.get(name),
+            )
+            for name in _list_fields(descriptor)
+            if (inner := field_models(descriptor.model).get(name)) is not None
+        ),
+        taken=taken,
+        refs=descriptor.refs,
+        write_only=tuple(descriptor.write_only.items()),
+        secret_leaves=tuple(
+            FieldPath(p).parts
+            for p in sorted(descriptor.sensitive)
+            if p not in descriptor.write_only
+        ),
+    )
+
+
+def _list_fields(descriptor: SectionDescriptor) -> list[str]:
+    """Nested list fields whose elements carry references or an order key (procedure steps)."""
+    return sorted(
+        {ref.within for ref in descriptor.refs if ref.within} | set(descriptor.ordered_lists)
+    )
+
+
+def _direct(descriptor: SectionDescriptor, special: set[str], drop: frozenset[str]) -> bool:
+    """Whether ``fields_from_api`` may read the special fields directly, giving what the
+    earlier steps give: each special field has one job; references are fields the model (or
+    the model of a nested list's elements) holds as plain values, and so is an order key it
+    knows; each secret path leads through nested models to a plain value."""
+    fields = field_models(descriptor.model)
+    lists = _list_fields(descriptor)
+    jobs = [f for ref in descriptor.refs if not ref.within for f in (ref.api_field, ref.name_field)]
+    jobs += [*lists, *descriptor.write_only]
+    paths = [FieldPath(p).parts for p in descriptor.sensitive if p not in descriptor.write_only]
+    jobs += [parts[0] for parts in paths]
+    if len(jobs) != len(set(jobs)) or special & (drop | descriptor.set_like):
+        return False
+    for list_field in lists:
+        inner = fields.get(list_field)
+        if inner is None:
+            return False
+        elements = field_models(inner)
+        order_key = descriptor.ordered_lists.get(list_field)
+        named = [ref for ref in descriptor.refs if ref.within == list_field]
+        used = [f for ref in named for f in (ref.api_field, ref.name_field)]
+        if order_key in used or len(used) != len(set(used)):
+            return False
+        if any(elements.get(f, _MISSING) is not None for f in used):
+            return False
+        if order_key is not None and elements.get(order_key) is not None:
+            return False
+    for ref in descriptor.refs:
+        if not ref.within and any(fields.get(f, _MISSING) is not None for f in _ref_fields(ref)):
+            return False
+    for parts in paths:
+        level: Mapping[str, type[BaseModel] | None] = fields
+        for depth, part in enumerate(parts):
+            if part not in level:
+                return False
+            inner = level[part]
+            if (inner is None) != (depth == len(parts) - 1):
+                return False
+            level = field_models(inner) if inner is not None else {}
+    return True
+
+
+def _ref_fields(ref: Ref) -> tuple[str, str]:
+    return ref.api_field, ref.name_field
+
+
+def _direct_names(descriptor: SectionDescriptor) -> set[str]:
+    """The fields ``_direct_fields`` writes."""
+    names = {f for ref in descriptor.refs if not ref.within for f in _ref_fields(ref)}
+    return names | set(descriptor.write_only) | set(_list_fields(descriptor))
+
+
+def _resolve(out: JSONDict, source: Mapping[str, Any], ref: Ref, refs: References) -> None:
+    """One reference of ``source`` read as a name where its uuid is known: its two fields as
+    ``_names_from_uuids`` leaves them written to ``out`` (``None`` where it drops one)."""
+    uuid = source.get(ref.api_field)
+    name = refs.name_for(ref.target, uuid) if uuid else None
+    if name is None:
+        out[ref.api_field] = uuid or None
+        out[ref.name_field] = source.get(ref.name_field)
+    else:
+        out[ref.api_field] = None
+        out[ref.name_field] = name
+
+
+def _direct_fields(reader: _Reader, raw: Mapping[str, Any], refs: References) -> JSONDict:
+    """References, nested ordered lists and write-only markers of one item, read straight
+    from the API JSON."""
+    special: JSONDict = {}
+    for ref in reader.refs:
+        if not ref.within:
+            _resolve(special, raw, ref, refs)
+    for list_field, shape, named, order_key in reader.lists:
+        special[list_field] = _direct_list(raw.get(list_field), shape, named, order_key, refs)
+    for field_name, flag in reader.write_only:
+        special[field_name] = SECRET_SET if raw.get(flag) else None
+    return special
+
+
+def _direct_list(
+    value: Any, shape: _Shape, named: tuple[Ref, ...], order_key: str | None, refs: References
+) -> Any:
+    """A nested list whose elements carry references or an order key, in canonical form:
+    names read, elements sorted by the key (then as listed) and the key left out."""
+    if not isinstance(value, list):
+        return _read(shape, value)
+    elements = []
+    for index, element in enumerate(value):
+        rank = _order(element, order_key) if order_key else 0.0
+        names: JSONDict = {}
+        for ref in named:
+            _resolve(names, element, ref, refs)
+        resolved = {**element, **names}
+        if order_key:
+            resolved.pop(order_key, None)
+        elements.append((rank, index, resolved))
+    if order_key:
+        elements.sort(key=lambda e: (e[0], e[1]))
+    return [_read(shape, resolved) for _, _, resolved in elements]
+
+
+def _secret_leaf_set(raw: Mapping[str, Any], parts: tuple[str, ...]) -> bool:
+    """Whether the API JSON holds a value at ``parts`` (a secret to show as the marker)."""
+    node: Any = raw
+    for part in parts:
+        if not isinstance(node, Mapping) or part not in node:
+            return False
+        node = node[part]
+    return not is_empty(node)
+
+
+def _with_marker(node: JSONDict, parts: tuple[str, ...]) -> JSONDict:
+    """``node`` with ``SECRET_SET`` at ``parts``, every level's keys still sorted."""
+    head, rest = parts[0], parts[1:]
+    if rest:
+        child = node.get(head)
+        value: Any = _with_marker(child if isinstance(child, dict) else {}, rest)
+    else:
+        value = SECRET_SET
+    if head in node:
+        node[head] = value
+        return node
+    node[head] = value
+    return dict(sorted(node.items()))
+
+
+def _special_fields(reader: _Reader, raw: Mapping[str, Any], refs: References) -> JSONDict:
+    """The special fields of one item, through the steps that read references, positions and
+    secrets (each step touches only these fields, so running them on these alone is exact)."""
+    descriptor = reader.descriptor
+    model = descriptor.model
+    subset = {key: raw[key] for key in sorted(reader.special) if key in raw}
+    if reader.prunes_first:
+        data: JSONDict = _pruned_copy(model, subset, skip=descriptor.read_only)
+    else:
+        known = None if is_open(model) else field_models(model)
+        data = {
+            k: _copy_json(v)
+            for k, v in subset.items()
+            if k not in descriptor.read_only and (known is None or k in known)
+        }
+    _names_from_uuids(descriptor, data, refs)
+    _positions_from_order(descriptor, data)
+    if not reader.prunes_first:
+        data = prune(model, data)
+    _secrets_to_markers(descriptor, raw, data)
+    return data
+
+
 def fields_from_api(
     descriptor: SectionDescriptor, raw: Mapping[str, Any], refs: References
 ) -> JSONDict:
-    """Canonical fields of one API item or object.
+    """Canonical fields of one API item or object, in one pass over the fields the model knows.
 
-    Only fields the model knows are copied (``prune`` would drop the rest): the agent JSON
-    carries every embedded section, and copying all of it to read ``core`` was most of the
-    cost of reading a large workspace.
+    What the earlier reading gave (copy, prune, references, positions, secrets, then
+    ``canonical_fields``: tests/convert/reading_before.py keeps it), key order included.
     """
-    if _prunes_first(descriptor):
-        data: JSONDict = _pruned_copy(descriptor.model, raw, skip=descriptor.read_only)
-        _names_from_uuids(descriptor, data, refs)
-        _positions_from_order(descriptor, data)
+    return _fields(_reader(descriptor), raw, refs)
+
+
+def _fields(reader: _Reader, raw: Mapping[str, Any], refs: References) -> JSONDict:
+    special: JSONDict = {}
+    if reader.direct:
+        if reader.taken:
+            special = _direct_fields(reader, raw, refs)
+    elif reader.always_special or (reader.special and any(key in raw for key in reader.special)):
+        special = _special_fields(reader, raw, refs)
+    if reader.shape.open:
+        names = (set(raw) - reader.drop) | reader.special
+        plan = _open_plan(reader.shape, names, reader.taken)
     else:
-        data = _copied_then_pruned(descriptor, raw, refs)
-    _secrets_to_markers(descriptor, raw, data)
-    return canonical_fields(descriptor, data)
+        plan = reader.plan
+    out = _canonical(plan, raw, special)
+    if reader.direct:
+        for parts in reader.secret_leaves:
+            if _secret_leaf_set(raw, parts):
+                out = _with_marker(out, parts)
+    for name in reader.set_like:
+        listed = out.get(name)
+        if isinstance(listed, list) and len(listed) > 1:
+            unique = {_sort_key(value): value for value in listed}
+            out[name] = [unique[key] for key in sorted(unique)]
+    return out
 
 
-def _copied_then_pruned(
-    descriptor: SectionDescriptor, raw: Mapping[str, Any], refs: References
-) -> JSONDict:
-    """The known fields copied, references and positions read, then pruned: for a section
-    whose references or order keys its model does not know (procedure steps' ``order``)."""
-    model = descriptor.model
-    known = None if is_open(model) else field_models(model)
-    data = {
-        k: _copy_json(v)
-        for k, v in raw.items()
-        if k not in descriptor.read_only and (known is None or k in known)
-    }
-    _names_from_uuids(descriptor, data, refs)
-    _positions_from_order(descriptor, data)
-    pruned: JSONDict = prune(model, data)
-    return pruned
+def _sort_key(value: Any) -> str:
+    """The order of a set-like list (``state.canonical_fields``'s)."""
+    return json.dumps(value, sort_keys=True, default=str)
 
 
 def item_from_api(
     descriptor: SectionDescriptor, raw: Mapping[str, Any], refs: References
 ) -> Item | None:
     """One live item, or ``None`` for items mhsync must leave alone (system intents)."""
+    return _item(_reader(descriptor), raw, refs)
+
+
+def _item(reader: _Reader, raw: Mapping[str, Any], refs: References) -> Item | None:
+    descriptor = reader.descriptor
     if descriptor.skip_flag and raw.get(descriptor.skip_flag):
         return None
-    fields = fields_from_api(descriptor, raw, refs)
+    fields = _fields(reader, raw, refs)
     key = identity_of(descriptor, fields)
     position = raw.get(descriptor.order_field) if descriptor.order_field else None
-    return Item(
-        key=key,
-        fields=fields,
-        uuid=str(raw.get(descriptor.uuid_field) or "") or None,
-        position=position if isinstance(position, int) else None,
-    )
+    uuid = str(raw.get(descriptor.uuid_field) or "") or None
+    # key, fields, uuid, secrets, previous_keys, position: every field given in order, which
+    # builds the frozen dataclass in half the time of keywords and a default factory
+    return Item(key, fields, uuid, {}, (), position if isinstance(position, int) else None)
 
 
 def identity_of(descriptor: SectionDescriptor, fields: JSONDict) -> str:
@@ -284,6 +612,11 @@ def _ordered(
     if not descriptor.order_field:
         return raw_items
     order_key = descriptor.order_field
+    orders: list[Any] = [raw.get(order_key) for raw in raw_items]
+    if all(o.__class__ is int for o in orders) and all(
+        a <= b for a, b in itertools.pairwise(orders)
+    ):
+        return raw_items  # already in order (the usual answer): nothing to sort
     ranked = sorted(enumerate(raw_items), key=lambda p: (_order(p[1], order_key), p[0]))
     return [item for _, item in ranked]
 
@@ -291,7 +624,8 @@ def _ordered(
 def items_from_api(
     descriptor: SectionDescriptor, raw_items: list[Mapping[str, Any]], refs: References
 ) -> list[Item]:
-    items = [item_from_api(descriptor, raw, refs) for raw in _ordered(descriptor, raw_items)]
+    reader = _reader(descriptor)
+    items = [_item(reader, raw, refs) for raw in _ordered(descriptor, raw_items)]
     found = [i for i in items if i is not None]
     if descriptor.identity is not None:
         found.sort(key=lambda i: i.key)
@@ -315,7 +649,9 @@ def item_references(
         for raw in raw_items if isinstance(raw_items, list) else []:
             uuid = raw.get(descriptor.uuid_field) if isinstance(raw, Mapping) else None
             if uuid:
-                names[str(uuid)] = identity_of(descriptor, dict(raw))
+                names[str(uuid)] = identity_of(
+                    descriptor, raw if isinstance(raw, dict) else dict(raw)
+                )
     return out
 
 
@@ -373,7 +709,9 @@ def _section_list(
     """
     key = descriptor.embedded_as or descriptor.key
     value = raw_agent.get(key, _MISSING)
-    if isinstance(value, list) and all(isinstance(item, Mapping) for item in value):
+    if isinstance(value, list) and all(
+        item.__class__ is dict or isinstance(item, Mapping) for item in value
+    ):
         return value
     seen = "missing" if value is _MISSING else "null" if value is None else type(value).__name__
     raise UnexpectedResponseError(

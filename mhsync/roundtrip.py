@@ -204,10 +204,50 @@ EMBEDDED: Mapping[str, SectionDescriptor] = {d.embedded_as: d for d in SECTIONS 
 """Agent JSON key -> the section carried there."""
 
 
+@dataclass(frozen=True)
+class _Walk:
+    """One model as the unknown-field walk sees it, with a section's server-owned names: the
+    names a mapping may carry without being reported, and the fields to walk into."""
+
+    allowed: frozenset[str]
+    nested: tuple[tuple[str, _Walk], ...]
+    open: bool
+
+
+def _walk(
+    model: type[BaseModel], owned: frozenset[str], also: frozenset[str] = frozenset()
+) -> _Walk:
+    """``also``: names left out at this level only (the agent's embedded sections, at its top)."""
+    fields = field_models(model)
+    nested = tuple(
+        (name, _walk(inner, owned))
+        for name, inner in fields.items()
+        if inner is not None and name not in owned and name not in also
+    )
+    return _Walk(frozenset(fields) | owned | also, nested, is_open(model))
+
+
+_WALKS: dict[tuple[int, frozenset[str]], tuple[SectionDescriptor, _Walk]] = {}
+"""(id(descriptor), names left out at its top) -> (descriptor, its walk); the descriptor is
+kept so that its id stays its own (descriptors are not hashable)."""
+
+
+def _section_walk(descriptor: SectionDescriptor, also: frozenset[str] = frozenset()) -> _Walk:
+    known = _WALKS.get((id(descriptor), also))
+    if known is None:
+        walk = _walk(descriptor.model, server_owned(descriptor), also)
+        known = _WALKS[(id(descriptor), also)] = (descriptor, walk)
+    return known[1]
+
+
+_EMBEDDED_KEYS = frozenset(EMBEDDED)
+
+
 def unknown_agent_fields(raw_agent: Mapping[str, Any]) -> list[str]:
     """Unknown field paths of one agent's JSON, its embedded sections included."""
-    core = {k: v for k, v in raw_agent.items() if k not in EMBEDDED}
-    found = unknown_section_fields(CORE, core)
+    core: list[str] = []
+    _unknown(_section_walk(CORE, _EMBEDDED_KEYS), raw_agent, "", core)
+    found = sorted(set(core))
     for key, descriptor in EMBEDDED.items():
         found += unknown_section_fields(descriptor, raw_agent.get(key))
     return sorted(found)
@@ -218,28 +258,36 @@ def unknown_section_fields(descriptor: SectionDescriptor, raw: Any) -> list[str]
     the object (object sections). Paths read from the agent: ``guard_rules[].foo``."""
     if descriptor.kind == "collection" and isinstance(raw, Mapping):
         raw = [raw]
-    found = set(_unknown(descriptor.model, raw, "", server_owned(descriptor)))
+    found: list[str] = []
+    _unknown(_section_walk(descriptor), raw, "", found)
+    if not found:
+        return found
     where = descriptor.embedded_as or (descriptor.key if descriptor.path else "")
     return sorted(
-        f"{where}{p}" if p.startswith("[") or not where else f"{where}.{p}" for p in found
+        {f"{where}{p}" if p.startswith("[") or not where else f"{where}.{p}" for p in found}
     )
 
 
-def _unknown(model: type[BaseModel], data: Any, prefix: str, owned: frozenset[str]) -> list[str]:
+def _unknown(walk: _Walk, data: Any, prefix: str, found: list[str]) -> None:
+    """Appends the unknown paths under ``data`` to ``found``: one set difference per mapping
+    (the names not allowed), then only the fields that hold models are walked into."""
     if isinstance(data, list):
-        return [p for element in data for p in _unknown(model, element, f"{prefix}[]", owned)]
-    if not isinstance(data, Mapping) or is_open(model):
-        return []
-    fields = field_models(model)
-    found: list[str] = []
-    for key, value in data.items():
-        if key in owned:
-            continue
-        name = str(key)
-        if name not in fields:
-            found.append(f"{prefix}.{key}" if prefix else name)
-            continue
-        inner = fields[name]
-        if inner is not None:
-            found += _unknown(inner, value, f"{prefix}.{key}" if prefix else name, owned)
-    return found
+        inner = f"{prefix}[]"
+        flat = not walk.nested and not walk.open
+        for element in data:
+            if flat and element.__class__ is dict:  # most items: one set difference, no call
+                extra = element.keys() - walk.allowed
+                if extra:
+                    found += (f"{inner}.{key}" for key in extra)
+            else:
+                _unknown(walk, element, inner, found)
+        return
+    if walk.open or not isinstance(data, Mapping):
+        return
+    extra = data.keys() - walk.allowed
+    if extra:
+        found += (f"{prefix}.{key}" if prefix else str(key) for key in extra)
+    for name, inner_walk in walk.nested:
+        value = data.get(name)
+        if value is not None:
+            _unknown(inner_walk, value, f"{prefix}.{name}" if prefix else name, found)
