@@ -66,15 +66,26 @@ def read_manifest_files(paths: Sequence[Path]) -> tuple[list[ManifestFile], list
     found, problems = discover(paths)
     files: list[ManifestFile] = []
     for item in found:
-        read = read_documents(item.path, item.display)
-        skipped = None if item.named else unrecognised(item.display, read)
-        if skipped is not None:
-            problems.append(skipped)
-            continue
-        if not read.docs and not read.diagnostics:
-            problems.append(_empty(item.display))
-        files.append(ManifestFile(item, read))
+        file, problem = read_manifest_file(item)
+        if problem is not None:
+            problems.append(problem)
+        if file is not None:
+            files.append(file)
     return files, problems
+
+
+def read_manifest_file(item: Found) -> tuple[ManifestFile | None, Diagnostic | None]:
+    """One candidate read: the file (``None`` when skipped) and the warning about it, if any.
+
+    A file of its own so that several processes can each read a share of the files
+    (``manifest/parallel.py``); ``read_manifest_files`` is these, in order.
+    """
+    read = read_documents(item.path, item.display)
+    skipped = None if item.named else unrecognised(item.display, read)
+    if skipped is not None:
+        return None, skipped
+    empty = _empty(item.display) if not read.docs and not read.diagnostics else None
+    return ManifestFile(item, read), empty
 
 
 def unrecognised(display: str, read: ReadResult) -> Diagnostic | None:
