@@ -8,7 +8,7 @@ first problem. The loader does no network I/O and prints nothing: the CLI render
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -16,11 +16,18 @@ from types import MappingProxyType
 from mhsync.manifest.build import build_workspace
 from mhsync.manifest.checks import check_all
 from mhsync.manifest.diagnostics import Diagnostic
-from mhsync.manifest.discover import UNRECOGNISED_CODES, read_manifest_files
-from mhsync.manifest.fragments import compose_files
+from mhsync.manifest.discover import UNRECOGNISED_CODES, ManifestFile, discover
+from mhsync.manifest.fragments import ComposedDoc, compose_files
+from mhsync.manifest.parallel import (
+    FileWork,
+    Prepared,
+    load_files,
+    prepared_documents,
+    workspace_of,
+)
 from mhsync.manifest.parse import ParsedAgent, parse_document
 from mhsync.manifest.variables import Sources
-from mhsync.manifest.yamlio import ReadResult
+from mhsync.manifest.yamlio import ReadResult, SourceDoc
 from mhsync.state import WorkspaceState
 
 _NO_VARIABLES: Mapping[str, str] = MappingProxyType({})
@@ -83,18 +90,31 @@ def load_manifests(
     ``target`` too (None: such pins are left out, matching is by name).
     """
     sources = Sources(variables, env, check_env)
-    files, diagnostics = read_manifest_files(paths)
+    found, diagnostics = discover(paths)
+    work = FileWork(sources, target, root or _common_root(paths))
+    loaded = load_files(found, work)
+    files: list[ManifestFile] = []
+    for item in loaded:
+        if item.problem is not None:
+            diagnostics.append(item.problem)
+        if item.file is not None:
+            files.append(item.file)
+    prepared = prepared_documents(loaded)
     read_files: list[tuple[Path, ReadResult]] = []
     for file in files:
         diagnostics.extend(file.read.diagnostics)
-        read_files.append((file.found.path, file.read))
-    composition = compose_files(
-        read_files, target=target, root=root or _common_root(paths), sources=sources
-    )
+        read_files.append((file.found.path, _unprepared(file.read, prepared)))
+    composition = compose_files(read_files, target=target, root=work.root, sources=sources)
+    for ready in prepared.values():  # before composition's own, as a serial load has them
+        diagnostics.extend(ready.inlined)
     diagnostics.extend(composition.diagnostics)
     agents: list[ParsedAgent] = []
-    for doc in composition.docs:
-        agent, problems = parse_document(doc, sources)
+    for doc in _in_file_order(files, composition.docs, prepared):
+        agent, problems = (
+            (doc.agent, doc.problems)
+            if isinstance(doc, Prepared)
+            else parse_document(doc, sources)
+        )
         diagnostics.extend(problems)
         if agent is not None:
             agents.append(agent)
@@ -102,10 +122,42 @@ def load_manifests(
     diagnostics.sort(key=Diagnostic.sort_key)
     return LoadResult(
         diagnostics=diagnostics,
-        workspace=build_workspace(agents, target),
+        workspace=(
+            workspace_of(agents, target, prepared) if prepared else build_workspace(agents, target)
+        ),
         files=[file.found.path for file in files],
         agents=agents,
     )
+
+
+def _unprepared(read: ReadResult, prepared: Mapping[int, Prepared]) -> ReadResult:
+    """``read`` without the documents a worker prepared (composition has nothing to do with
+    them: see ``parallel._alone``)."""
+    if not prepared:
+        return read
+    docs = [doc for doc in read.docs if id(doc) not in prepared]
+    return read if len(docs) == len(read.docs) else replace(read, docs=docs)
+
+
+def _in_file_order(
+    files: Sequence[ManifestFile], composed: list[SourceDoc], prepared: Mapping[int, Prepared]
+) -> Iterator[SourceDoc | Prepared]:
+    """The documents to validate as a serial load validates them: composition's, with each
+    prepared one in its place (composition keeps the order of the documents it is given)."""
+    if not prepared:
+        yield from composed
+        return
+    by_source = {
+        id(doc.own if isinstance(doc, ComposedDoc) and doc.own is not None else doc): doc
+        for doc in composed
+    }
+    for file in files:
+        for doc in file.read.docs:
+            ready = prepared.get(id(doc))
+            if ready is not None:
+                yield ready
+            elif id(doc) in by_source:
+                yield by_source[id(doc)]
 
 
 def _common_root(paths: Sequence[Path]) -> Path:

@@ -1,0 +1,558 @@
+"""Loading in several processes gives exactly what loading in one gives, and falls back safely.
+
+``MHSYNC_LOAD_PROCESSES=1`` is the serial load (the loader as it always was); ``2`` and ``3``
+force the parallel one on however few files. Every comparison covers the whole result: the
+desired workspace, the diagnostics with their positions and order, the files, and every agent
+document read (data, positions, what validated), for a project that mixes valid agents with
+errors of every kind, fragments, ``${file:}`` prose, unrecognised files, cross-file duplicates
+and pinned uuids.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import mhsync.manifest.loader as loader
+import mhsync.manifest.parallel as parallel
+from bench.workload import bench_environment, write_project
+from mhsync.errors import ConfigError
+from mhsync.manifest import LoadResult, load_manifests
+from mhsync.manifest.discover import discover
+from mhsync.manifest.fragments import ComposedDoc
+from mhsync.manifest.parallel import PROCESSES_VAR, FileWork, LoadedFile, load_files
+from mhsync.manifest.variables import Sources
+
+from .conftest import EXAMPLE_ENV, EXAMPLES, agent
+
+INVALID = Path(__file__).parent / "invalid"
+UUID = "9d1e6b2a-4c7f-4e3a-8b5d-1f0a2c3e4d56"
+VARIABLES = {
+    "ext": "201",
+    "service_desk_extension": "201",
+    "roadside_number": "+46771112400",
+    "dms_host": "dms.example",
+    "booking_api_host": "booking.example",
+}
+ENV = {**EXAMPLE_ENV, **bench_environment(), "HOOK_SECRET": "set"}
+
+FRAGMENT = """\
+apiVersion: mhsync/v1
+kind: Fragment
+metadata:
+  name: {name}
+spec:
+  tone: Warm
+  guard_rules:
+    - name: Legal
+      when_condition: legal advice
+      example_phrases: [a, b, c]
+      then_action: end_conversation
+"""
+
+PINNED_SOURCE = """\
+routing_rules:
+  - department_name: Desk by uuid
+    phrases: [desk]
+    ai_prompt: Desk.
+    destination_type: agent
+    destination_agent_uuid: {uuid}
+  - department_name: Elsewhere
+    phrases: [far]
+    ai_prompt: Far.
+    destination_type: agent
+    destination_agent_uuid: 00000000-0000-4000-8000-000000000000
+"""
+
+
+def _uses(text: str, fragments: str) -> str:
+    """``text`` (an ``agent()``) with ``uses: <fragments>`` in its metadata."""
+    head, rest = text.split("metadata:\n", 1)
+    return f"{head}metadata:\n  uses: {fragments}\n{rest}"
+
+
+def write_mixed_project(root: Path, agents: int = 80) -> Path:
+    """A project of about 170 files: generated agents, the examples, the invalid corpus, and
+    files for each path through composition (returns the manifests directory)."""
+    write_project(root, agents)
+    folder = root / "agents"
+    shutil.copytree(EXAMPLES / "agents", folder / "examples")
+    for case in sorted(INVALID.glob("*.yaml")):
+        shutil.copy(case, folder / f"invalid-{case.name}")
+    (folder / "prompts").mkdir()
+    (folder / "prompts" / "long.md").write_text("Long prose, ${var:kept} literally.\n", "utf-8")
+    (root / "outside.md").write_text("outside\n", "utf-8")
+    files: dict[str, str | bytes] = {
+        # prose read in, alone and in an agent that uses a fragment; one missing, one outside
+        "bench-agent-0003x-prose.yaml": agent(
+            "custom_prompt: ${file:prompts/long.md}\nnotes: ['${file:missing.md}']\n",
+            name="prose-alone",
+        ),
+        "bench-agent-0041x-prose.yaml": _uses(
+            agent("custom_prompt: ${file:../../outside.md}\n", name="prose-used"), "[shared]"
+        ),
+        # fragments: used, unused, broken; an agent using an unknown one; mixed documents
+        "bench-agent-0010x-fragment.yaml": FRAGMENT.format(name="shared"),
+        "bench-agent-0070x-unused.yaml": FRAGMENT.format(name="lonely") + "  tonee: x\n",
+        "bench-agent-0020x-mixed.yaml": agent(name="mixed-first")
+        + "---\n"
+        + _uses(agent(name="mixed-second"), "[shared]")
+        + "---\n"
+        + FRAGMENT.format(name="inline-fragment")
+        + "---\n"
+        + agent("company_name: ${var:undefined}\n", name="mixed-third"),
+        "bench-agent-0060x-unknown.yaml": _uses(agent(name="lost"), "[nowhere]"),
+        # cross-file: a duplicate handle, and a uuid pinned in one file named in another
+        "bench-agent-0001x-duplicate.yaml": agent(name="bench-agent-0050"),
+        "bench-agent-0005x-pinned.yaml": agent(name="desk").replace(
+            "  name: desk\n", f"  name: desk\n  uuid: {UUID}\n"
+        ),
+        "bench-agent-0075x-pin-user.yaml": agent(
+            PINNED_SOURCE.format(uuid=UUID), name="pin-user"
+        ),
+        # YAML the fast reader leaves to the builder (aliases, merge keys), broken YAML
+        "bench-agent-0030x-anchors.yaml": agent(name="anchors").replace(
+            "  tone: Dry\n", "  tone: &t Dry\n  company_name: *t\n"
+        ),
+        "bench-agent-0031x-broken.yaml": agent(name="broken") + "  notes: [unclosed\n",
+        "bench-agent-0032x-latin1.yaml": agent(name="latin").encode() + b"  tone: caf\xe9\n",
+        # not manifests
+        "ci.yaml": "on: push\njobs: {}\n",
+        "empty.yaml": "",
+        "comments.yml": "# nothing here\n",
+    }
+    (root / "named.yaml").write_text("just: data\n", "utf-8")  # named: read, not skipped
+    for name, text in files.items():
+        path = folder / name
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, "utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("mixed")
+    write_mixed_project(root)
+    return root
+
+
+def load(root: Path, processes: int | str, paths: list[Path] | None = None, **kw: Any) -> Any:
+    """``load_manifests`` of the project under ``MHSYNC_LOAD_PROCESSES=processes``."""
+    old = os.environ.get(PROCESSES_VAR)
+    os.environ[PROCESSES_VAR] = str(processes)
+    try:
+        return load_manifests(
+            paths or [root / "agents", root / "named.yaml"],
+            variables=VARIABLES,
+            env=ENV,
+            root=root,
+            **kw,
+        )
+    finally:
+        if old is None:
+            del os.environ[PROCESSES_VAR]
+        else:
+            os.environ[PROCESSES_VAR] = old
+
+
+def snapshot(result: LoadResult) -> dict[str, Any]:
+    """Everything a load gives, as comparable values (positions asked for, so read if lazy)."""
+    return {
+        "diagnostics": [(d, str(d)) for d in result.diagnostics],
+        "workspace": result.workspace,
+        "files": result.files,
+        "agents": [_agent(a) for a in result.agents],
+    }
+
+
+def _agent(parsed: Any) -> tuple[Any, ...]:
+    doc = parsed.doc
+    composed: tuple[Any, ...] = ()
+    if isinstance(doc, ComposedDoc):
+        composed = (
+            doc.handle,
+            doc.used_at,
+            {
+                loc: (o.fragment, o.loc, o.doc.file, o.doc.index, doc.value_mark(loc))
+                for loc, o in doc.origins.items()
+            },
+        )
+    return (
+        type(doc).__name__,
+        doc.file,
+        doc.index,
+        doc.data,
+        dict(doc.keys),
+        dict(doc.values),
+        doc.line_span(),
+        composed,
+        parsed.handle,
+        parsed.metadata,
+        parsed.core,
+        parsed.objects,
+        parsed.collections,
+        parsed.identities,
+        parsed.errors,
+    )
+
+
+@pytest.fixture(scope="module")
+def serial(project: Path) -> dict[str, Any]:
+    return snapshot(load(project, 1))
+
+
+# --- parity -------------------------------------------------------------------------------------
+
+
+def test_the_mixed_project_has_every_kind_of_file(serial: dict[str, Any]) -> None:
+    """The project below exercises what it claims to (so parity on it means something)."""
+    codes = {d.code for d, _ in serial["diagnostics"]}
+    assert {"not-a-manifest", "empty-file", "file-ref", "unused-fragment"} <= codes
+    assert {"unknown-fragment", "duplicate-agent", "yaml", "file-encoding", "var-unset"} <= codes
+    assert len(serial["files"]) > 150
+    agents = serial["workspace"].agents
+    rules = {r.key: r.fields for r in agents["pin-user"].collections["routing_rules"]}
+    assert rules["Desk by uuid"]["destination_agent"] == "desk"  # a pin from another file
+    assert any(kind == "ComposedDoc" for kind, *_ in serial["agents"])
+
+
+@pytest.mark.parametrize("processes", [2, 3])
+def test_parallel_load_gives_what_a_serial_load_gives(
+    project: Path, serial: dict[str, Any], processes: int
+) -> None:
+    result = load(project, processes)
+    lazy = [a.doc for a in result.agents if not a.doc.marks.held]
+    assert lazy, "some positions must still be read in this process, after the workers"
+    assert snapshot(result) == serial
+    assert all(d.marks.held for d in lazy)  # they were read here, from the text sent back
+
+
+@pytest.mark.parametrize("target", [None, "staging", "production"])
+def test_examples_load_alike_in_parallel(target: str | None) -> None:
+    paths = [EXAMPLES / "agents"]
+    serial = snapshot(load(EXAMPLES, 1, paths, target=target))
+    assert snapshot(load(EXAMPLES, 2, paths, target=target)) == serial
+
+
+def test_check_env_off_loads_alike(project: Path) -> None:
+    serial = snapshot(load(project, 1, check_env=False))
+    assert snapshot(load(project, 2, check_env=False)) == serial
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_any_files_in_any_order_load_alike(project: Path, data: st.DataObject) -> None:
+    """Files named in any order and number (so shares split anywhere) load as serially."""
+    every = sorted(p for p in (project / "agents").rglob("*") if p.suffix in (".yaml", ".yml"))
+    chosen = data.draw(st.lists(st.sampled_from(every), min_size=2, max_size=40, unique=True))
+    processes = data.draw(st.integers(2, 4))
+    assert snapshot(load(project, processes, chosen)) == snapshot(load(project, 1, chosen))
+
+
+# --- the workers do the work --------------------------------------------------------------------
+
+
+def _files_by_process(project: Path, processes: int) -> list[LoadedFile]:
+    found, _ = discover([project / "agents"])
+    work = FileWork(Sources(VARIABLES, ENV), None, project)
+    os.environ[PROCESSES_VAR] = str(processes)
+    try:
+        return load_files(found, work)
+    finally:
+        del os.environ[PROCESSES_VAR]
+
+
+def test_each_process_reads_one_contiguous_share(project: Path) -> None:
+    loaded = _files_by_process(project, 3)
+    found, _ = discover([project / "agents"])
+    assert len(loaded) == len(found)
+    pairs = zip(loaded, found, strict=True)
+    assert all(f.file is None or f.file.found == item for f, item in pairs)
+    pids = [f.pid for f in loaded]
+    assert pids[0] == os.getpid()  # this process reads the first share
+    runs = [pid for i, pid in enumerate(pids) if i == 0 or pid != pids[i - 1]]
+    assert len(runs) == len(set(runs)) == 3  # three processes, each one run of files
+    size = {pid: 0 for pid in runs}  # shares are cut by bytes, the first a little larger
+    for item, pid in zip(found, pids, strict=True):
+        size[pid] += item.path.stat().st_size
+    third = sum(size.values()) / 3
+    assert all(0.7 * third < bytes_read < 1.3 * third for bytes_read in size.values()), size
+    worker_docs = [
+        ready for f in loaded if f.pid != os.getpid() for ready in f.prepared if ready is not None
+    ]
+    assert sum(1 for r in worker_docs if r.state is not None) > 30  # built there, not here
+
+
+def test_the_parent_validates_only_its_share(
+    project: Path, serial: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Machine-independent cost: with two processes, this one validates and builds a bit more
+    than half the documents; the worker's agents arrive built."""
+    calls = {"parse": 0, "build": 0}
+
+    def counted(name: str, real: Callable[..., Any]) -> Callable[..., Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            calls[name] += 1
+            return real(*args, **kwargs)
+
+        return call
+
+    monkeypatch.setattr(parallel, "parse_document", counted("parse", parallel.parse_document))
+    monkeypatch.setattr(loader, "parse_document", counted("parse", loader.parse_document))
+    monkeypatch.setattr(parallel, "build_agent", counted("build", parallel.build_agent))
+    result = load(project, 2)
+    assert snapshot(result) == serial
+    documents = len(result.agents)
+    assert documents / 3 < calls["parse"] < documents * 0.65, (calls, documents)
+    assert calls["build"] < len(result.workspace.agents) * 0.65, calls
+
+
+def test_a_pinned_uuid_rebuilds_only_the_agent_that_names_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "agents"
+    folder.mkdir()
+    (folder / "a-desk.yaml").write_text(
+        agent(name="desk").replace("  name: desk\n", f"  name: desk\n  uuid: {UUID}\n")
+    )
+    (folder / "b-plain.yaml").write_text(agent(name="plain"))
+    (folder / "c-user.yaml").write_text(agent(PINNED_SOURCE.format(uuid=UUID), name="user"))
+    rebuilt: list[str] = []
+    real = parallel.build_agent
+
+    def spy(parsed: Any, pinned: Any, target: Any = None) -> Any:
+        if isinstance(pinned, dict):  # the rebuild, here, against the real pins
+            rebuilt.append(parsed.handle)
+        return real(parsed, pinned, target)
+
+    monkeypatch.setattr(parallel, "build_agent", spy)
+    result = load(tmp_path, 3, [folder])
+    assert rebuilt == ["user"]
+    assert snapshot(result) == snapshot(load(tmp_path, 1, [folder]))
+
+
+# --- when loading stays in one process ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("setting", "expected"), [("", None), ("auto", None), (" 3 ", 3), ("1", 1)]
+)
+def test_the_variable_names_a_count_or_auto(setting: str, expected: int | None) -> None:
+    assert parallel.configured_processes({PROCESSES_VAR: setting}) == expected
+
+
+@pytest.mark.parametrize("setting", ["0", "-2", "two", "1.5"])
+def test_a_bad_count_is_refused_with_the_variable_named(setting: str) -> None:
+    with pytest.raises(ConfigError, match=PROCESSES_VAR):
+        parallel.configured_processes({PROCESSES_VAR: setting})
+
+
+def test_automatic_count_depends_on_files_and_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(PROCESSES_VAR, raising=False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    assert parallel.process_count(parallel.MIN_FILES - 1) == 1
+    assert parallel.process_count(parallel.MIN_FILES) == 2
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(16)), raising=False)
+    assert parallel.process_count(10_000) == parallel.MAX_PROCESSES
+    assert parallel.process_count(parallel.MIN_FILES) == 2  # 32 files a process at least
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    assert parallel.process_count(10_000) == 1
+
+
+def test_one_process_when_asked(project: Path, serial: dict[str, Any]) -> None:
+    assert {f.pid for f in _files_by_process(project, 1)} == {0}  # read as serially: no share
+    assert snapshot(load(project, 1)) == serial
+
+
+@pytest.fixture
+def forced(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(PROCESSES_VAR, "2")
+
+
+@pytest.mark.usefixtures("forced")
+def test_one_process_while_another_thread_runs() -> None:
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait, args=(10,))
+    thread.start()
+    try:
+        assert parallel.process_count(100) == 1
+    finally:
+        stop.set()
+        thread.join()
+    assert parallel.process_count(100) == 2
+
+
+@pytest.mark.usefixtures("forced")
+def test_one_process_without_fork(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    assert parallel.process_count(100) == 1
+
+
+@pytest.mark.usefixtures("forced")
+def test_one_process_off_linux(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel.sys, "platform", "darwin")
+    assert parallel.process_count(100) == 1
+
+
+def _count_in_daemon(sender: Any) -> None:
+    sender.send(parallel.process_count(100))
+
+
+@pytest.mark.usefixtures("forced")
+def test_one_process_inside_a_daemonic_process() -> None:
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_count_in_daemon, args=(sender,), daemon=True)
+    child.start()
+    try:
+        assert receiver.poll(30)
+        assert receiver.recv() == 1
+    finally:
+        child.join(30)
+
+
+# --- workers that fail --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def in_worker(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Callable[[], Any]], None]]:
+    """``in_worker(act)``: ``act()`` runs in each worker before its first file."""
+    parent = os.getpid()
+    real = parallel._load_file
+
+    def install(act: Callable[[], Any]) -> None:
+        def load_file(*args: Any) -> Any:
+            if os.getpid() != parent:
+                act()
+            return real(*args)
+
+        monkeypatch.setattr(parallel, "_load_file", load_file)
+
+    yield install
+    assert multiprocessing.active_children() == []  # no worker outlives loading
+
+
+def _raise() -> None:
+    raise RuntimeError("worker bug")
+
+
+def _sleep() -> None:
+    time.sleep(60)
+
+
+@pytest.mark.parametrize(
+    "act",
+    [_raise, lambda: os._exit(3), lambda: os.kill(os.getpid(), signal.SIGKILL)],
+    ids=["exception", "exit", "killed"],
+)
+def test_a_failed_worker_share_is_read_here(
+    project: Path, serial: dict[str, Any], in_worker: Any, act: Callable[[], Any]
+) -> None:
+    in_worker(act)
+    assert {f.pid for f in _files_by_process(project, 2)} == {os.getpid()}  # all read here
+    assert snapshot(load(project, 2)) == serial
+
+
+def test_an_unpicklable_result_is_read_here(
+    project: Path, serial: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parent = os.getpid()
+    real = parallel._load_file
+
+    def load_file(*args: Any) -> Any:
+        loaded = real(*args)
+        if os.getpid() != parent:
+            loaded.problem = lambda: None  # type: ignore[assignment]
+        return loaded
+
+    monkeypatch.setattr(parallel, "_load_file", load_file)
+    assert snapshot(load(project, 2)) == serial
+    assert multiprocessing.active_children() == []
+
+
+def test_a_worker_that_never_answers_is_stopped(
+    project: Path, serial: dict[str, Any], in_worker: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(parallel, "MIN_PATIENCE", 0.5)
+    monkeypatch.setattr(parallel, "PATIENCE_FACTOR", 0.0)
+    in_worker(_sleep)
+    started = time.monotonic()
+    assert snapshot(load(project, 2)) == serial
+    assert {f.pid for f in _files_by_process(project, 2)} == {os.getpid()}
+    assert time.monotonic() - started < 30
+
+
+def test_an_error_raised_anywhere_is_the_serial_one(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bug met reading one file (here, the last: a worker's) raises as a serial load does."""
+    real = parallel.read_manifest_file
+    last = max(p for p in (project / "agents").glob("*.yaml"))
+
+    def read(item: Any) -> Any:
+        if item.path == last:
+            raise ValueError(f"cannot read {item.path.name}")
+        return real(item)
+
+    monkeypatch.setattr(parallel, "read_manifest_file", read)
+    for processes in (1, 2):
+        with pytest.raises(ValueError, match=f"cannot read {last.name}"):
+            load(project, processes)
+    assert multiprocessing.active_children() == []
+
+
+def test_ctrl_c_stops_the_workers(
+    project: Path, in_worker: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C reaches the whole process group: the workers ignore it, this process stops them."""
+    started: list[Any] = []
+    real_init = parallel._Worker.__init__
+
+    def init(self: Any, *args: Any) -> None:
+        real_init(self, *args)
+        started.append(self.process)
+
+    monkeypatch.setattr(parallel._Worker, "__init__", init)
+    in_worker(_sleep)
+    real_share = parallel._load_share
+
+    def share(files: Any, work: Any) -> Any:
+        if started:
+            os.kill(started[0].pid, signal.SIGINT)  # the worker carries on...
+            time.sleep(0.2)
+            assert started[0].is_alive()
+            raise KeyboardInterrupt  # ...while this process stops
+        return real_share(files, work)
+
+    monkeypatch.setattr(parallel, "_load_share", share)
+    began = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        load(project, 2)
+    assert time.monotonic() - began < 30
+    assert started and started[0].exitcode == -signal.SIGTERM
+
+
+def test_a_worker_ignores_ctrl_c_and_still_answers(
+    project: Path, serial: dict[str, Any], in_worker: Any
+) -> None:
+    in_worker(lambda: os.kill(os.getpid(), signal.SIGINT))
+    loaded = _files_by_process(project, 2)
+    assert len({f.pid for f in loaded}) == 2  # the worker's own results, not read again here
+    assert snapshot(load(project, 2)) == serial
