@@ -3,8 +3,10 @@
 Loading a large repository is CPU-bound Python (reading YAML, validating, building each desired
 agent), and nothing may be sent to the API before it ends, so on a machine with a second core
 that core would sit idle. Most of the work is per file, so on Linux, with enough files, the files
-are split into contiguous shares: the first is worked on in this process, each other one in a
-forked worker process, and the results come back pickled, in file order. Per file that is:
+are cut in order into small chunks that this process and forked worker processes take in turn,
+each the next one when done with its last (so a process that gets less CPU takes fewer); each
+worker sends each chunk's results back pickled as soon as they are ready, and this process reads
+them between its own files. Per file that is:
 
 - reading it (``discover.read_manifest_file``: YAML, positions kept for later, the
   empty/not-a-manifest warnings);
@@ -21,12 +23,12 @@ two results share shared, and a document's positions still load when first asked
 text travels with it, see ``yamlio.Marks``).
 
 A worker that fails in any way (an exception, a crash, a result that does not pickle, no answer
-within a generous time) has its share read again in this process, which then gives whatever a
-serial load gives, error included; Ctrl-C stops the workers (they ignore SIGINT themselves, and
-are terminated when loading ends by any exception). Loading stays in one process when fork is
-not available, when other threads run (forking them is unsafe), inside a daemonic process (a
-worker of some other pool), with fewer than ``MIN_FILES`` files, or when ``MHSYNC_LOAD_PROCESSES``
-says so.
+within a generous time) has the chunk it owed read again in this process, which then gives
+whatever a serial load gives, error included; Ctrl-C stops the workers (they ignore SIGINT
+themselves, and are terminated when loading ends by any exception). Loading stays in one process
+when fork is not available, when other threads run (forking them is unsafe), inside a daemonic
+process (a worker of some other pool), with fewer than ``MIN_FILES`` files, or when
+``MHSYNC_LOAD_PROCESSES`` says so.
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ whenever there are at least ``N`` files; unset, empty or ``auto``: decided as be
 MIN_FILES = 64
 """Fewest files loaded in parallel without ``MHSYNC_LOAD_PROCESSES``: below this, starting a
 worker and pickling its results costs about what it saves (a file of the benchmark takes about
-4 ms, a worker 20-40 ms to start, import ``multiprocessing`` and send its share back)."""
+4 ms, a worker 20-40 ms to start, import ``multiprocessing`` and send its results back)."""
 
 FILES_PER_PROCESS = 32
 """Fewest files for each process of an automatic split."""
@@ -73,14 +75,19 @@ MAX_PROCESSES = 4
 """Most processes of an automatic split: what stays serial (composition, the checks across
 documents, unpickling the workers' results) bounds the gain beyond a few."""
 
-PARENT_SHARE = 1.1
-"""How much more (by bytes) this process reads than each worker: a worker also pickles its
-results, this process unpickles them, and pickling costs about twice what unpickling does."""
+CHUNK_FILES = 8
+"""Files handed out at a time: each process takes the next chunk when done with its last, so
+a process that gets less of the CPU (or slower files) simply takes fewer; small enough that
+the last chunks end together, large enough that handing out costs nothing."""
+
+PIPE_BYTES = 1 << 20
+"""The buffer asked for each worker's result pipe, so that sending a chunk's results (about
+200 kB) rarely waits for this process to read them."""
 
 MIN_PATIENCE = 60.0
-"""Seconds a worker is waited for at least, after this process finished its own share; then
-``PATIENCE_FACTOR`` times as long as that share took, if longer. Past that the worker is stopped
-and its share read here: a correct result, late, rather than a wait without end."""
+"""Seconds without a word from any worker after which they are stopped and what they owe is
+read here (a chunk takes well under a second): a correct result, late, rather than a wait
+without end. ``PATIENCE_FACTOR`` times this process's slowest chunk, if longer."""
 
 PATIENCE_FACTOR = 20.0
 
@@ -134,7 +141,7 @@ def load_files(found: Sequence[Found], work: FileWork) -> list[LoadedFile]:
     count = process_count(len(found))
     if count <= 1:
         return [LoadedFile(*read_manifest_file(item)) for item in found]
-    return _in_processes(_shares(found, count), work)
+    return _in_processes(found, count, work)
 
 
 def prepared_documents(loaded: Sequence[LoadedFile]) -> dict[int, Prepared]:
@@ -208,40 +215,18 @@ def _can_fork() -> bool:
     )
 
 
-def _shares(found: Sequence[Found], count: int) -> list[list[Found]]:
-    """``found`` cut into ``count`` contiguous shares of about equal bytes (the first, this
-    process's, ``PARENT_SHARE`` times as large), none empty."""
-    sizes = [_size(item.path) + 1 for item in found]
-    weights = [PARENT_SHARE] + [1.0] * (count - 1)
-    total, whole = float(sum(sizes)), sum(weights)
-    shares: list[list[Found]] = [[] for _ in range(count)]
-    done, share, bound = 0.0, 0, total * weights[0] / whole
-    for index, (item, size) in enumerate(zip(found, sizes, strict=True)):
-        left = len(found) - index  # files not yet placed, this one included
-        must_move = count - 1 - share >= left  # every later share still needs one file
-        if share < count - 1 and shares[share] and (done + size / 2 > bound or must_move):
-            share += 1
-            bound += total * weights[share] / whole
-        shares[share].append(item)
-        done += size
-    return shares
+def _chunks(found: Sequence[Found]) -> list[Sequence[Found]]:
+    """``found`` cut in order into chunks of ``CHUNK_FILES`` (more when there are very many
+    files: every chunk's number must fit in the tickets pipe at once, see ``_Tickets``)."""
+    size = max(CHUNK_FILES, -(-len(found) // _Tickets.MOST))
+    return [found[start : start + size] for start in range(0, len(found), size)]
 
 
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
+# --- the work of one file ----------------------------------------------------------------------
 
 
-# --- the work of one share ----------------------------------------------------------------------
-
-
-def _load_share(share: Sequence[Found], work: FileWork) -> list[LoadedFile]:
-    """The files of one share, in order; one ``FileReader`` for the share, as a serial load
-    has one for all files."""
-    reader = FileReader(work.root)
-    return [_load_file(item, work, reader) for item in share]
+def _load_chunk(chunk: Sequence[Found], work: FileWork, reader: FileReader) -> list[LoadedFile]:
+    return [_load_file(item, work, reader) for item in chunk]
 
 
 def _load_file(item: Found, work: FileWork, reader: FileReader) -> LoadedFile:
@@ -307,35 +292,99 @@ class _Unpinned(Mapping[str, str]):
 # --- processes ----------------------------------------------------------------------------------
 
 
-def _in_processes(shares: list[list[Found]], work: FileWork) -> list[LoadedFile]:
-    """This process's share here, the others in forked workers; a failed share read again here."""
+def _in_processes(found: Sequence[Found], count: int, work: FileWork) -> list[LoadedFile]:
+    """The files in chunks, taken in turn by this process and ``count - 1`` forked workers;
+    whatever a worker took and did not deliver is read here in the end."""
     import multiprocessing
 
     context = multiprocessing.get_context("fork")
+    chunks = _chunks(found)
+    done: dict[int, list[LoadedFile]] = {}
+    tickets = _Tickets(len(chunks))
     workers: list[_Worker] = []
+    reader = FileReader(work.root)  # one per process, as a serial load has one
     try:
-        for share in shares[1:]:
-            workers.append(_Worker(context, share, work))
-        started = time.monotonic()
-        out = _load_share(shares[0], work)
-        patience = max(MIN_PATIENCE, PATIENCE_FACTOR * (time.monotonic() - started))
-        for worker in workers:
-            found = worker.result(patience)
-            out.extend(found if found is not None else _load_share(worker.share, work))
-        return out
+        for _ in range(count - 1):
+            workers.append(_Worker(context, tickets, chunks, work))
+        tickets.handed_out()
+        slowest = 0.0
+        while (number := tickets.take()) is not None:
+            started = time.monotonic()
+            loaded = []
+            for item in chunks[number]:
+                loaded.append(_load_file(item, work, reader))
+                for worker in workers:
+                    worker.collect(done)
+            done[number] = loaded
+            slowest = max(slowest, time.monotonic() - started)
+        patience = max(MIN_PATIENCE, PATIENCE_FACTOR * slowest)
+        _wait_for(workers, done, patience)
     finally:
+        tickets.close()
         for worker in workers:
             worker.stop()
+    out: list[LoadedFile] = []
+    for number, chunk in enumerate(chunks):
+        out.extend(done[number] if number in done else _load_chunk(chunk, work, reader))
+    return out
+
+
+def _wait_for(workers: list[_Worker], done: dict[int, list[LoadedFile]], patience: float) -> None:
+    """Collect every result the workers send until each has ended, or until none said
+    anything for ``patience`` seconds."""
+    from multiprocessing.connection import wait
+
+    while running := [w for w in workers if not w.ended]:
+        waits = [w.receiver for w in running] + [w.process.sentinel for w in running]
+        if not wait(waits, timeout=patience):
+            return  # silent too long: stopped, and their chunks read here
+        for worker in running:
+            worker.collect(done)
+
+
+class _Tickets:
+    """The chunks' numbers in a pipe: each process reads the next one when it is free (a
+    read of one number from a pipe is atomic), and an empty pipe whose writing end is closed
+    reads as the end. Forked processes share it without any lock."""
+
+    WIDTH = 4
+    MOST = 16_384
+    """Numbers that fit at once (a pipe holds 64 kB: ``MOST * WIDTH``), written before any
+    process reads."""
+
+    def __init__(self, count: int) -> None:
+        self.read_end, write_end = os.pipe()
+        self._write_end: int | None = write_end
+        data = b"".join(n.to_bytes(self.WIDTH, "big") for n in range(count))
+        os.write(write_end, data)
+
+    def handed_out(self) -> None:
+        """Close the writing end (after the workers were forked, so none holds it open)."""
+        if self._write_end is not None:
+            os.close(self._write_end)
+            self._write_end = None
+
+    def take(self) -> int | None:
+        data = os.read(self.read_end, self.WIDTH)
+        return int.from_bytes(data, "big") if len(data) == self.WIDTH else None
+
+    def close(self) -> None:
+        self.handed_out()
+        os.close(self.read_end)
 
 
 class _Worker:
-    """A forked process working on one share; its result comes back through a pipe."""
+    """A forked process taking chunks until none is left; each chunk's results come back
+    through its pipe as soon as they are ready."""
 
-    def __init__(self, context: Any, share: list[Found], work: FileWork) -> None:
-        self.share = share
+    def __init__(
+        self, context: Any, tickets: _Tickets, chunks: list[Sequence[Found]], work: FileWork
+    ) -> None:
         self.receiver, sender = context.Pipe(duplex=False)
+        self.ended = False
+        _grow(self.receiver)
         self.process: ForkProcess = context.Process(
-            target=_serve, args=(share, work, sender), daemon=True, name="mhsync-load"
+            target=_serve, args=(tickets, chunks, work, sender), daemon=True, name="mhsync-load"
         )
         blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:  # a Ctrl-C now waits for the parent; the worker ignores it before unblocking
@@ -344,22 +393,22 @@ class _Worker:
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
             sender.close()
 
-    def result(self, patience: float) -> list[LoadedFile] | None:
-        """The share's files, or ``None`` when the worker failed or took longer than ``patience``
-        seconds more."""
-        from multiprocessing.connection import wait
-
+    def collect(self, done: dict[int, list[LoadedFile]]) -> None:
+        """Every chunk the worker has sent so far, into ``done``; ``ended`` once it sent its
+        last or is gone (a chunk it took and did not send is read by the parent)."""
         receiver: Connection = self.receiver
-        if not wait([receiver, self.process.sentinel], timeout=patience):
-            return None
-        if not receiver.poll(0):
-            return None  # exited without a word
-        try:
-            answer = receiver.recv_bytes()
-        except (EOFError, OSError):
-            return None  # died while sending
-        ok, files = pickle.loads(answer)
-        return files if ok else None
+        while not self.ended and receiver.poll(0):
+            try:
+                number, files = pickle.loads(receiver.recv_bytes())
+            except (EOFError, OSError):
+                self.ended = True  # exited, or died while sending
+                return
+            if files is None:  # it failed on that chunk and stopped
+                self.ended = True
+                return
+            done[number] = files
+        if not self.ended and self.process.exitcode is not None and not receiver.poll(0):
+            self.ended = True
 
     def stop(self) -> None:
         """End the worker (at once, if it still runs) and free its pipe."""
@@ -372,16 +421,34 @@ class _Worker:
         self.receiver.close()
 
 
-def _serve(share: list[Found], work: FileWork, sender: Connection) -> None:
-    """A worker's life: its share worked on, pickled, sent; any failure sent as one."""
+def _grow(receiver: Connection) -> None:
+    try:
+        import fcntl
+
+        fcntl.fcntl(receiver.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+    except (ImportError, AttributeError, OSError):
+        pass  # the default buffer: sending waits more often, nothing else changes
+
+
+def _serve(
+    tickets: _Tickets, chunks: list[Sequence[Found]], work: FileWork, sender: Connection
+) -> None:
+    """A worker's life: chunks taken and sent back until none is left; a chunk that fails is
+    sent as failed (the parent reads it again and meets the failure there) and ends it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    tickets.handed_out()
+    reader = FileReader(work.root)
     try:
-        answer = pickle.dumps((True, _load_share(share, work)), pickle.HIGHEST_PROTOCOL)
-    except BaseException:  # the parent reads the share again and meets it there
-        answer = pickle.dumps((False, None))
-    try:
-        sender.send_bytes(answer)
+        while (number := tickets.take()) is not None:
+            try:
+                answer = pickle.dumps(
+                    (number, _load_chunk(chunks[number], work, reader)), pickle.HIGHEST_PROTOCOL
+                )
+            except BaseException:  # the parent reads it again and meets it there
+                sender.send_bytes(pickle.dumps((number, None)))
+                return
+            sender.send_bytes(answer)
     except OSError:
         pass  # the parent is gone or gave up on us
     finally:
