@@ -14,6 +14,8 @@ import multiprocessing
 import os
 import shutil
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -133,6 +135,9 @@ def write_mixed_project(root: Path, agents: int = 80) -> Path:
         "comments.yml": "# nothing here\n",
     }
     (root / "named.yaml").write_text("just: data\n", "utf-8")  # named: read, not skipped
+    config = "manifests: [agents]\ndefault_target: sandbox\ntargets:\n  sandbox:\n    vars:\n"
+    config += "".join(f"      {name}: '{value}'\n" for name, value in VARIABLES.items())
+    (root / "mhsync.yaml").write_text(config, "utf-8")  # for `mhsync validate` there
     for name, text in files.items():
         path = folder / name
         if isinstance(text, bytes):
@@ -578,3 +583,32 @@ def test_a_worker_ignores_ctrl_c_and_still_answers(
     loaded = _files_by_process(project, 2)
     assert len({f.pid for f in loaded}) == 2  # the worker's own results, not read again here
     assert snapshot(load(project, 2)) == serial
+
+
+# --- end to end ---------------------------------------------------------------------------------
+
+
+def _validate(project: Path, processes: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, **ENV, PROCESSES_VAR: processes}
+    return subprocess.run(
+        [sys.executable, "-m", "mhsync", "validate", "--format", "json"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_validate_prints_the_same_in_parallel(project: Path) -> None:
+    serial, parallel_run = _validate(project, "1"), _validate(project, "2")
+    assert serial.returncode == parallel_run.returncode == 1  # the project has errors
+    assert serial.stdout == parallel_run.stdout and len(serial.stdout) > 1000
+    assert serial.stderr == parallel_run.stderr
+
+
+def test_validate_refuses_a_bad_process_count(project: Path) -> None:
+    run = _validate(project, "many")
+    assert run.returncode == 1
+    assert f"{PROCESSES_VAR} must be a positive whole number or `auto`, got 'many'" in run.stderr
