@@ -305,7 +305,10 @@ def _in_processes(found: Sequence[Found], count: int, work: FileWork) -> list[Lo
     reader = FileReader(work.root)  # one per process, as a serial load has one
     try:
         for _ in range(count - 1):
-            workers.append(_Worker(context, tickets, chunks, work))
+            try:
+                workers.append(_Worker(context, tickets, chunks, work))
+            except OSError:  # no fork now (process or memory limits): fewer workers, or none
+                break
         tickets.handed_out()
         slowest = 0.0
         while (number := tickets.take()) is not None:
@@ -389,6 +392,9 @@ class _Worker:
         blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:  # a Ctrl-C now waits for the parent; the worker ignores it before unblocking
             self.process.start()
+        except BaseException:
+            self.receiver.close()
+            raise
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
             sender.close()

@@ -496,6 +496,17 @@ def test_a_failed_worker_share_is_read_here(
     assert snapshot(load(project, 2)) == serial
 
 
+def test_no_fork_now_loads_here(
+    project: Path, serial: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(self: Any) -> None:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(multiprocessing.get_context("fork").Process, "start", refuse)
+    assert {f.pid for f in _files_by_process(project, 3)} == {os.getpid()}
+    assert snapshot(load(project, 3)) == serial
+
+
 def test_an_unpicklable_result_is_read_here(
     project: Path, serial: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
