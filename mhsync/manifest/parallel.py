@@ -34,8 +34,6 @@ process (a worker of some other pool), with fewer than ``MIN_FILES`` files, or w
 from __future__ import annotations
 
 import os
-import pickle
-import signal
 import sys
 import threading
 import time
@@ -383,6 +381,8 @@ class _Worker:
     def __init__(
         self, context: Any, tickets: _Tickets, chunks: list[Sequence[Found]], work: FileWork
     ) -> None:
+        import signal  # here, as pickle below: a load in one process never needs them
+
         self.receiver, sender = context.Pipe(duplex=False)
         self.ended = False
         _grow(self.receiver)
@@ -402,6 +402,8 @@ class _Worker:
     def collect(self, done: dict[int, list[LoadedFile]]) -> None:
         """Every chunk the worker has sent so far, into ``done``; ``ended`` once it sent its
         last or is gone (a chunk it took and did not send is read by the parent)."""
+        import pickle
+
         receiver: Connection = self.receiver
         while not self.ended and receiver.poll(0):
             try:
@@ -441,6 +443,9 @@ def _serve(
 ) -> None:
     """A worker's life: chunks taken and sent back until none is left; a chunk that fails is
     sent as failed (the parent reads it again and meets the failure there) and ends it."""
+    import pickle
+    import signal
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     tickets.handed_out()
