@@ -268,7 +268,11 @@ def _alone(doc: SourceDoc) -> bool:
 
 class _Unpinned(Mapping[str, str]):
     """No uuid pinned, noting every uuid asked for: a state built against it is the one built
-    against any mapping that pins none of those (``asked`` is ``None`` once it was listed)."""
+    against any mapping that pins none of those (``asked`` is ``None`` once it was listed).
+
+    It says it is not empty: building skips asking when nothing is pinned at all (``if
+    pinned``), and must ask here, since what the manifests pin is known only afterwards. A
+    build that asks and finds nothing rewrites nothing, as one that skips asking."""
 
     def __init__(self) -> None:
         self.asked: set[str] | None = set()
@@ -283,8 +287,7 @@ class _Unpinned(Mapping[str, str]):
         return iter(())
 
     def __len__(self) -> int:
-        self.asked = None
-        return 0
+        return 1  # see above: "maybe something"; listing it (``__iter__``) counts as all
 
 
 # --- processes ----------------------------------------------------------------------------------
