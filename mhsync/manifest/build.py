@@ -9,7 +9,7 @@ pins becomes the handle, as the live reader would show it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from mhsync.convert import item_from_manifest, object_from_manifest
 from mhsync.fieldpath import FieldPath
@@ -18,8 +18,14 @@ from mhsync.manifest.parse import ParsedAgent
 from mhsync.sections import CORE, SectionDescriptor, section
 from mhsync.state import AgentState, Item, JSONDict, SourceLocation, WorkspaceState
 
+Prebuilt = Callable[[ParsedAgent, Mapping[str, str]], AgentState | None]
+"""A state already built for an agent, when it is the one building it against these pinned
+uuids would give (``manifest.parallel``: a worker process built it); ``None``: build it here."""
 
-def build_workspace(agents: list[ParsedAgent], target: str | None = None) -> WorkspaceState:
+
+def build_workspace(
+    agents: list[ParsedAgent], target: str | None = None, prebuilt: Prebuilt | None = None
+) -> WorkspaceState:
     """The desired workspace from every agent that validated completely, pinned as ``target``
     reads ``metadata.uuid`` (a per-target mapping names one uuid per target)."""
     complete = [a for a in agents if a.complete and a.handle]
@@ -30,7 +36,9 @@ def build_workspace(agents: list[ParsedAgent], target: str | None = None) -> Wor
     }
     workspace = WorkspaceState()
     for agent in complete:
-        state = build_agent(agent, pinned, target)
+        state = prebuilt(agent, pinned) if prebuilt is not None else None
+        if state is None:
+            state = build_agent(agent, pinned, target)
         workspace.agents.setdefault(state.handle, state)
     return workspace
 

@@ -22,8 +22,8 @@ from mhsync.manifest.parallel import (
     FileWork,
     Prepared,
     load_files,
+    prebuilt_states,
     prepared_documents,
-    workspace_of,
 )
 from mhsync.manifest.parse import ParsedAgent, parse_document
 from mhsync.manifest.variables import Sources
@@ -111,9 +111,7 @@ def load_manifests(
     agents: list[ParsedAgent] = []
     for doc in _in_file_order(files, composition.docs, prepared):
         agent, problems = (
-            (doc.agent, doc.problems)
-            if isinstance(doc, Prepared)
-            else parse_document(doc, sources)
+            (doc.agent, doc.problems) if isinstance(doc, Prepared) else parse_document(doc, sources)
         )
         diagnostics.extend(problems)
         if agent is not None:
@@ -123,7 +121,7 @@ def load_manifests(
     return LoadResult(
         diagnostics=diagnostics,
         workspace=(
-            workspace_of(agents, target, prepared) if prepared else build_workspace(agents, target)
+            build_workspace(agents, target, prebuilt_states(prepared) if prepared else None)
         ),
         files=[file.found.path for file in files],
         agents=agents,

@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mhsync.errors import ConfigError
-from mhsync.manifest.build import build_agent
+from mhsync.manifest.build import Prebuilt, build_agent
 from mhsync.manifest.diagnostics import Diagnostic
 from mhsync.manifest.discover import Found, ManifestFile, read_manifest_file
 from mhsync.manifest.files import MARKER, FileReader, inline_files
@@ -51,7 +51,7 @@ from mhsync.manifest.fragment_model import FRAGMENT_KIND
 from mhsync.manifest.parse import ParsedAgent, parse_document
 from mhsync.manifest.variables import Sources
 from mhsync.manifest.yamlio import SourceDoc
-from mhsync.state import AgentState, WorkspaceState
+from mhsync.state import AgentState
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -153,24 +153,14 @@ def prepared_documents(loaded: Sequence[LoadedFile]) -> dict[int, Prepared]:
     return out
 
 
-def workspace_of(
-    agents: list[ParsedAgent], target: str | None, prepared: Mapping[int, Prepared]
-) -> WorkspaceState:
-    """``build.build_workspace``, taking the states the workers built where they hold."""
-    complete = [a for a in agents if a.complete and a.handle]
-    pinned = {
-        uuid: a.metadata.name
-        for a in complete
-        if a.metadata and (uuid := a.metadata.uuid_for(target))
-    }
-    workspace = WorkspaceState()
-    for agent in complete:
+def prebuilt_states(prepared: Mapping[int, Prepared]) -> Prebuilt:
+    """For ``build.build_workspace``: the state a worker built for an agent, where it holds."""
+
+    def prebuilt(agent: ParsedAgent, pinned: Mapping[str, str]) -> AgentState | None:
         ready = prepared.get(id(agent.doc))
-        state = ready.state_for(pinned) if ready is not None else None
-        if state is None:
-            state = build_agent(agent, pinned, target)
-        workspace.agents.setdefault(state.handle, state)
-    return workspace
+        return ready.state_for(pinned) if ready is not None else None
+
+    return prebuilt
 
 
 # --- how many processes -------------------------------------------------------------------------

@@ -26,6 +26,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import mhsync.manifest.build as build
 import mhsync.manifest.loader as loader
 import mhsync.manifest.parallel as parallel
 from bench.workload import bench_environment, write_project
@@ -319,6 +320,7 @@ def test_no_document_is_validated_twice(
     monkeypatch.setattr(parallel, "parse_document", counted("parse", parallel.parse_document))
     monkeypatch.setattr(loader, "parse_document", counted("parse", loader.parse_document))
     monkeypatch.setattr(parallel, "build_agent", counted("build", parallel.build_agent))
+    monkeypatch.setattr(build, "build_agent", counted("build", build.build_agent))
     spied: list[list[LoadedFile]] = []
     real_load_files = loader.load_files
 
@@ -361,14 +363,14 @@ def test_a_pinned_uuid_rebuilds_only_the_agent_that_names_it(
     (folder / "b-plain.yaml").write_text(agent(name="plain"))
     (folder / "c-user.yaml").write_text(agent(PINNED_SOURCE.format(uuid=UUID), name="user"))
     rebuilt: list[str] = []
-    real = parallel.build_agent
+    real = build.build_agent
 
     def spy(parsed: Any, pinned: Any, target: Any = None) -> Any:
         if isinstance(pinned, dict):  # the rebuild, here, against the real pins
             rebuilt.append(parsed.handle)
         return real(parsed, pinned, target)
 
-    monkeypatch.setattr(parallel, "build_agent", spy)
+    monkeypatch.setattr(build, "build_agent", spy)
     result = load(tmp_path, 3, [folder])
     assert rebuilt == ["user"]
     assert snapshot(result) == snapshot(load(tmp_path, 1, [folder]))
