@@ -3,12 +3,19 @@
 These run after every document was parsed, on the items that validated, so that one report
 carries every problem. Nothing here names a section: identity fields, limits and references come
 from the descriptors, conditional rules from ``rules.RULES``.
+
+Most of it looks at one document alone (``check_document``), so a process loading a share of
+the files can run it beside parsing (``manifest/parallel.py``); only two things span documents
+and wait for every agent: duplicate agent names and uuids, and whether a name an item refers
+to is some manifest's agent. ``check_document`` leaves a placeholder (``AgentRef``) where that
+answer goes, so that ``check_all`` gives the same diagnostics in the same order however the
+per-document part was computed (``tests/manifest/test_checks_split.py``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from mhsync.convert import identity_of
@@ -21,18 +28,50 @@ from mhsync.manifest.yamlio import Loc
 from mhsync.sections import COLLECTIONS, CORE, Ref, SectionDescriptor, ref_section, section
 
 
-def check_all(agents: list[ParsedAgent]) -> list[Diagnostic]:
+class AgentRef(NamedTuple):
+    """Where a document names another agent (``loc``) and the name: checked against every
+    manifest's agents once all are known (a tuple: one is made for each such reference)."""
+
+    loc: Loc
+    name: str
+
+
+Finding = Diagnostic | AgentRef
+"""What ``check_document`` finds, in report order."""
+
+Checked = Callable[[ParsedAgent], Sequence[Finding] | None]
+"""``check_document``'s findings for an agent when already computed (a worker process ran it
+beside parsing); ``None``: compute them here."""
+
+
+def check_all(agents: list[ParsedAgent], checked: Checked | None = None) -> list[Diagnostic]:
     """Every cross-item and cross-document problem of the parsed agents."""
     problems = _duplicate_agents(agents)
-    handles = sorted({a.handle for a in agents if a.handle})
+    names = {a.handle for a in agents if a.handle}
+    handles: list[str] = []  # sorted when a suggestion needs them (most references resolve)
     for agent in agents:
-        for descriptor in COLLECTIONS:
-            if descriptor.key in agent.collections:
-                problems.extend(_duplicate_items(agent, descriptor))
-                problems.extend(_limit(agent, descriptor))
-                problems.extend(_references(agent, descriptor, handles))
-        problems.extend(_rules(agent))
+        found = checked(agent) if checked is not None else None
+        for finding in check_document(agent) if found is None else found:
+            if isinstance(finding, Diagnostic):
+                problems.append(finding)
+            elif finding.name not in names:
+                handles = handles or sorted(names)
+                message = f"no agent named `{finding.name}` in these manifests"
+                problems.extend(_unknown_name(agent, finding.loc, finding.name, handles, message))
     return problems
+
+
+def check_document(agent: ParsedAgent) -> list[Finding]:
+    """The checks of one document on its own: duplicate items, limits, references within the
+    agent (those to other agents as ``AgentRef``) and the rules table."""
+    findings: list[Finding] = []
+    for descriptor in COLLECTIONS:
+        if descriptor.key in agent.collections:
+            findings.extend(_duplicate_items(agent, descriptor))
+            findings.extend(_limit(agent, descriptor))
+            findings.extend(_references(agent, descriptor))
+    findings.extend(_rules(agent))
+    return findings
 
 
 def _duplicate_agents(agents: list[ParsedAgent]) -> list[Diagnostic]:
@@ -103,9 +142,7 @@ def _limit(agent: ParsedAgent, descriptor: SectionDescriptor) -> list[Diagnostic
     ]
 
 
-def _references(
-    agent: ParsedAgent, descriptor: SectionDescriptor, handles: list[str]
-) -> Iterator[Diagnostic]:
+def _references(agent: ParsedAgent, descriptor: SectionDescriptor) -> Iterator[Finding]:
     if not descriptor.refs:
         return
     for item in agent.collections[descriptor.key]:
@@ -125,8 +162,7 @@ def _references(
                     continue
                 target = ref_section(ref)
                 if target is None:
-                    message = f"no agent named `{name}` in these manifests"
-                    yield from _unknown_name(agent, loc, name, handles, message)
+                    yield AgentRef(loc, name)
                 else:
                     yield from _unknown_in_section(agent, loc, name, ref, target)
 
@@ -151,7 +187,7 @@ def _unknown_in_section(
 
 
 def _unknown_name(
-    agent: ParsedAgent, loc: Loc, name: str, known: list[str], message: str
+    agent: ParsedAgent, loc: Loc, name: str, known: Collection[str], message: str
 ) -> Iterator[Diagnostic]:
     if name in known:
         return

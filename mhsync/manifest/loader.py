@@ -23,6 +23,7 @@ from mhsync.manifest.parallel import (
     Prepared,
     load_files,
     prebuilt_states,
+    prechecked,
     prepared_documents,
 )
 from mhsync.manifest.parse import ParsedAgent, parse_document
@@ -116,7 +117,7 @@ def load_manifests(
         diagnostics.extend(problems)
         if agent is not None:
             agents.append(agent)
-    diagnostics.extend(check_all(agents))
+    diagnostics.extend(check_all(agents, prechecked(prepared) if prepared else None))
     diagnostics.sort(key=Diagnostic.sort_key)
     return LoadResult(
         diagnostics=diagnostics,

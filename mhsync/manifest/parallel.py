@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 
 from mhsync.errors import ConfigError
 from mhsync.manifest.build import Prebuilt, build_agent
+from mhsync.manifest.checks import Checked, Finding, check_document
 from mhsync.manifest.diagnostics import Diagnostic
 from mhsync.manifest.discover import Found, ManifestFile, read_manifest_file
 from mhsync.manifest.files import MARKER, FileReader, inline_files
@@ -109,6 +110,9 @@ class Prepared:
     agent: ParsedAgent | None
     problems: list[Diagnostic]
     """What ``parse_document`` reported."""
+    checked: list[Finding] = field(default_factory=list)
+    """What ``checks.check_document`` found in the agent (before it was built, as a serial
+    load checks every agent before building any)."""
     state: AgentState | None = None
     """Built when the agent validated, against no pinned uuid."""
     asked: frozenset[str] | None = None
@@ -161,6 +165,17 @@ def prebuilt_states(prepared: Mapping[int, Prepared]) -> Prebuilt:
         return ready.state_for(pinned) if ready is not None else None
 
     return prebuilt
+
+
+def prechecked(prepared: Mapping[int, Prepared]) -> Checked:
+    """For ``checks.check_all``: what ``check_document`` found in an agent prepared here or in
+    a worker, so that only the checks across documents are left to run."""
+
+    def checked(agent: ParsedAgent) -> list[Finding] | None:
+        ready = prepared.get(id(agent.doc))
+        return ready.checked if ready is not None else None
+
+    return checked
 
 
 # --- how many processes -------------------------------------------------------------------------
@@ -235,7 +250,7 @@ def _prepare(
         return None
     inlined = inline_files(doc, file.found.path, reader) if inline else []
     agent, problems = parse_document(doc, work.sources)
-    ready = Prepared(inlined, agent, problems)
+    ready = Prepared(inlined, agent, problems, check_document(agent) if agent else [])
     if agent is not None and agent.complete and agent.handle:
         unpinned = _Unpinned()
         ready.state = build_agent(agent, unpinned, work.target)

@@ -27,6 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mhsync.manifest.build as build
+import mhsync.manifest.checks as checks
 import mhsync.manifest.loader as loader
 import mhsync.manifest.parallel as parallel
 from bench.workload import bench_environment, write_project
@@ -306,7 +307,7 @@ def test_no_document_is_validated_twice(
 ) -> None:
     """Machine-independent cost: this process validates the documents of the files it read
     and the composed ones, nothing the workers did; it builds only the agents it validated."""
-    calls = {"parse": 0, "build": 0}
+    calls = {"parse": 0, "build": 0, "check": 0}
 
     def counted(name: str, real: Callable[..., Any]) -> Callable[..., Any]:
         def call(*args: Any, **kwargs: Any) -> Any:
@@ -321,6 +322,8 @@ def test_no_document_is_validated_twice(
     monkeypatch.setattr(loader, "parse_document", counted("parse", loader.parse_document))
     monkeypatch.setattr(parallel, "build_agent", counted("build", parallel.build_agent))
     monkeypatch.setattr(build, "build_agent", counted("build", build.build_agent))
+    monkeypatch.setattr(parallel, "check_document", counted("check", parallel.check_document))
+    monkeypatch.setattr(checks, "check_document", counted("check", checks.check_document))
     spied: list[list[LoadedFile]] = []
     real_load_files = loader.load_files
 
@@ -337,6 +340,9 @@ def test_no_document_is_validated_twice(
     composed = sum(1 for f in loaded if f.file for r in f.prepared if r is None)
     assert theirs
     assert calls["parse"] <= len(mine) + composed
+    mine_agents = sum(1 for r in mine if r.agent is not None)
+    composed_docs = sum(1 for a in result.agents if isinstance(a.doc, ComposedDoc))
+    assert calls["check"] == mine_agents + composed_docs  # the workers checked theirs
     built_here = sum(1 for r in mine if r.state is not None)
     composed_agents = sum(
         1 for a in result.agents if isinstance(a.doc, ComposedDoc) and a.complete and a.handle
