@@ -11,16 +11,22 @@ them between its own files. Per file that is:
 - reading it (``discover.read_manifest_file``: YAML, positions kept for later, the
   empty/not-a-manifest warnings);
 - for each document composition would hand back untouched (no fragment, no ``uses``, no
-  ``drop``): its ``${file:}`` prose read in, then ``parse.parse_document``, then, when it
-  validated, ``build.build_agent`` against no pinned uuid, noting the uuids it asked about.
+  ``drop``): its ``${file:}`` prose read in, then ``parse.parse_document``, then the checks of
+  the document alone (``checks.check_document``: duplicate items, limits, references within
+  the agent, the rules table), then, when it validated, ``build.build_agent`` against no
+  pinned uuid, noting the uuids it asked about.
 
 Everything across files stays with the caller (``loader.load_manifests``): fragments and the
-agents using them, the checks across documents, the order of the diagnostics, and the pinned
+agents using them, the checks across documents (duplicate agent names and uuids, whether an
+agent that an item names exists: ``checks.check_all`` resolves what ``check_document`` left
+for it, in the order a serial load reports), the order of the diagnostics, and the pinned
 uuids (a state a worker built is kept only when none of the uuids it asked about is pinned by
 some manifest; otherwise it is built again here). The results are those of a serial load
 (``tests/manifest/test_parallel_load.py`` holds them equal): pickling keeps every object that
 two results share shared, and a document's positions still load when first asked (its file's
-text travels with it, see ``yamlio.Marks``).
+text travels with it, see ``yamlio.Marks``). A worker runs without the garbage collector (what
+it makes is pickled, then dropped, and it exits without collecting); this process keeps it
+paused for the whole load (``loader._collector_kept_out``).
 
 A worker that fails in any way (an exception, a crash, a result that does not pickle, no answer
 within a generous time) has the chunk it owed read again in this process, which then gives

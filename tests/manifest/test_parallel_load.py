@@ -34,6 +34,7 @@ from bench.workload import bench_environment, write_project
 from mhsync.errors import ConfigError
 from mhsync.manifest import LoadResult, load_manifests
 from mhsync.manifest.discover import discover
+from mhsync.manifest.files import FileReader
 from mhsync.manifest.fragments import ComposedDoc
 from mhsync.manifest.parallel import PROCESSES_VAR, FileWork, LoadedFile, load_files
 from mhsync.manifest.variables import Sources
@@ -284,6 +285,29 @@ def _files_by_process(project: Path, processes: int) -> list[LoadedFile]:
         return load_files(found, work)
     finally:
         del os.environ[PROCESSES_VAR]
+
+
+PICKLED_BYTES_PER_FILE = 26_000
+PICKLED_OBJECTS_PER_FILE = 1_060
+"""What a worker sends back for one benchmark file (one agent of 60 items), measured when set
+(24.2 kB, 984 objects) with a little room: everything this process then unpickles."""
+
+
+def test_what_a_worker_sends_back_per_file_is_pinned(tmp_path: Path) -> None:
+    """Machine-independent cost of the hand-over: the bytes and the objects (those the
+    unpickler keeps in its memo: every dict, list, instance and string it makes) per file."""
+    import pickle
+    import pickletools
+
+    write_project(tmp_path, 8)
+    found, _ = discover([tmp_path / "agents"])
+    work = FileWork(Sources({}, bench_environment()), None, tmp_path)
+    loaded = parallel._load_chunk(found, work, FileReader(tmp_path))
+    assert all(r is not None and r.state is not None for f in loaded for r in f.prepared)
+    sent = pickle.dumps((0, loaded), pickle.HIGHEST_PROTOCOL)  # as _serve sends a chunk
+    objects = sum(1 for op, _, _ in pickletools.genops(sent) if op.name == "MEMOIZE")
+    assert len(sent) <= PICKLED_BYTES_PER_FILE * len(found)
+    assert objects <= PICKLED_OBJECTS_PER_FILE * len(found)
 
 
 def test_every_file_is_read_once_and_several_processes_read_them(project: Path) -> None:
