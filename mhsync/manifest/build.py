@@ -95,7 +95,8 @@ def names_for_pinned(
             continue
         holders = data.get(ref.within) if ref.within else [data]
         for holder in holders if isinstance(holders, list) else []:
-            handle = pinned.get(str(holder.get(ref.api_field)))
+            uuid = holder.get(ref.api_field)
+            handle = None if uuid is None else pinned.get(str(uuid))  # no uuid: nothing to ask
             if handle is not None and holder.get(ref.name_field) is None:
                 holder[ref.name_field] = handle
                 holder[ref.api_field] = None
