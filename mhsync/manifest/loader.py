@@ -27,6 +27,7 @@ from mhsync.manifest.parallel import (
     prebuilt_states,
     prechecked,
     prepared_documents,
+    release_sections,
 )
 from mhsync.manifest.parse import ParsedAgent, parse_document
 from mhsync.manifest.variables import Sources
@@ -82,6 +83,7 @@ def load_manifests(
     check_env: bool = True,
     target: str | None = None,
     root: Path | None = None,
+    sections: bool = True,
 ) -> LoadResult:
     """Load and validate every manifest under ``paths`` (files, or directories searched).
 
@@ -91,9 +93,14 @@ def load_manifests(
     (``None``: none of them); ``${file:...}`` must stay inside ``root`` (default: the common
     directory of ``paths``). A per-target ``metadata.uuid`` mapping is read for
     ``target`` too (None: such pins are left out, matching is by name).
+
+    ``sections=False`` is for commands that need only the desired state and the diagnostics
+    (plan, apply, validate): the agents of the result then keep no validated sections
+    (``objects``, ``collections`` and ``identities`` empty), which a worker process then does
+    not send back either (a third of what it sent).
     """
     with _collector_kept_out():
-        return _load(paths, Sources(variables, env, check_env), target, root)
+        return _load(paths, Sources(variables, env, check_env), target, root, sections)
 
 
 @contextmanager
@@ -120,10 +127,10 @@ def _collector_kept_out() -> Iterator[None]:
 
 
 def _load(
-    paths: Sequence[Path], sources: Sources, target: str | None, root: Path | None
+    paths: Sequence[Path], sources: Sources, target: str | None, root: Path | None, sections: bool
 ) -> LoadResult:
     found, diagnostics = discover(paths)
-    work = FileWork(sources, target, root or _common_root(paths))
+    work = FileWork(sources, target, root or _common_root(paths), sections)
     loaded = load_files(found, work)
     files: list[ManifestFile] = []
     for item in loaded:
@@ -150,11 +157,13 @@ def _load(
             agents.append(agent)
     diagnostics.extend(check_all(agents, prechecked(prepared) if prepared else None))
     diagnostics.sort(key=Diagnostic.sort_key)
+    workspace = build_workspace(agents, target, prebuilt_states(prepared) if prepared else None)
+    if not sections:
+        for agent in agents:
+            release_sections(agent)
     return LoadResult(
         diagnostics=diagnostics,
-        workspace=(
-            build_workspace(agents, target, prebuilt_states(prepared) if prepared else None)
-        ),
+        workspace=workspace,
         files=[file.found.path for file in files],
         agents=agents,
     )

@@ -100,11 +100,14 @@ PATIENCE_FACTOR = 20.0
 @dataclass(frozen=True)
 class FileWork:
     """What the per-file work needs besides the file: how to substitute, the target, the root
-    ``${file:}`` paths must stay in."""
+    ``${file:}`` paths must stay in, and whether the agents keep their validated sections."""
 
     sources: Sources
     target: str | None
     root: Path
+    sections: bool = True
+    """``False``: an agent whose state is final is sent back without them (the caller drops
+    every agent's once loaded, see ``loader.load_manifests``)."""
 
 
 @dataclass
@@ -261,7 +264,14 @@ def _prepare(
         unpinned = _Unpinned()
         ready.state = build_agent(agent, unpinned, work.target)
         ready.asked = None if unpinned.asked is None else frozenset(unpinned.asked)
+        if not work.sections and ready.asked == frozenset():  # final whatever is pinned
+            release_sections(agent)
     return ready
+
+
+def release_sections(agent: ParsedAgent) -> None:
+    """``agent`` without its validated sections (checked and built, they are read no more)."""
+    agent.objects, agent.collections, agent.identities = {}, {}, {}
 
 
 def _alone(doc: SourceDoc) -> bool:

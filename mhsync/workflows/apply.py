@@ -71,7 +71,9 @@ def run_apply(
     warnings: list[object] = []
     scoped: ScopedLoad | None = None
     if request.saved_plan is None:
-        scoped = load_scope(workspace, request.paths, request.selection, prune=request.prune)
+        scoped = load_scope(
+            workspace, request.paths, request.selection, prune=request.prune, sections=False
+        )
         scoped.release_parsed()
         warnings.extend(scoped.result.warnings)
     elif not request.selection.is_everything:

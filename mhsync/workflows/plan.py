@@ -60,13 +60,20 @@ def load_scope(
     selection: Selection = EVERYTHING,
     *,
     prune: bool = False,
+    sections: bool = True,
 ) -> ScopedLoad:
     """Load and validate manifests through ``selection``; an error that counts stops everything
     before the network is touched. With ``prune``, ``--agent`` may also name a live-only agent,
     which only the live read can confirm, and a file under the manifests paths that holds no
-    agent we can read is an error (``LoadResult.prune_blockers``)."""
+    agent we can read is an error (``LoadResult.prune_blockers``). ``sections=False``: the
+    parsed agents keep no validated sections (see ``load_manifests``)."""
     scoped = load_scoped(
-        workspace.project, workspace.target, paths, selection, check_handles=not prune
+        workspace.project,
+        workspace.target,
+        paths,
+        selection,
+        check_handles=not prune,
+        sections=sections,
     )
     errors = scoped.result.errors
     if prune:
@@ -217,7 +224,9 @@ def check_outside_references(
 
 
 def make_plan(workspace: Workspace, request: PlanRequest) -> PlanOutcome:
-    scoped = load_scope(workspace, request.paths, request.selection, prune=request.prune)
+    scoped = load_scope(
+        workspace, request.paths, request.selection, prune=request.prune, sections=False
+    )
     scoped.release_parsed()
     with connect(workspace.target) as connection:
         planned = plan_against(connection, scoped, request, workspace)

@@ -49,11 +49,13 @@ def load_scoped(
     env: Mapping[str, str] = os.environ,
     check_handles: bool = True,
     check_env: bool = True,
+    sections: bool = True,
 ) -> ScopedLoad:
     """Every manifest, read with ``target``'s variables, narrowed to ``selection``.
 
     With ``check_handles``, an ``--agent`` that names no manifest raises ``ConfigError``; pass
     False where a live-only agent may be named (``--prune``) and check after reading the workspace.
+    ``sections=False``: the parsed agents keep no validated sections (see ``load_manifests``).
     """
     result = load_manifests(
         config.manifest_paths(paths),
@@ -62,6 +64,7 @@ def load_scoped(
         check_env=check_env,
         target=target.name,
         root=config.root,
+        sections=sections,
     )
     scoped = scope(
         result,
@@ -90,7 +93,7 @@ def validate_project(
     Raises ``ConfigError`` when ``--agent`` names no manifest.
     """
     chosen = workspace.target
-    scoped = load_scoped(workspace.project, chosen, paths, selection, env=env)
+    scoped = load_scoped(workspace.project, chosen, paths, selection, env=env, sections=False)
     idle = tuple(selection.check_known(scoped.handles))
     return ValidationRun(scoped.result, chosen, strict, selection, scoped.hidden, idle)
 

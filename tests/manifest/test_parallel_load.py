@@ -287,13 +287,14 @@ def _files_by_process(project: Path, processes: int) -> list[LoadedFile]:
         del os.environ[PROCESSES_VAR]
 
 
-PICKLED_BYTES_PER_FILE = 26_000
-PICKLED_OBJECTS_PER_FILE = 1_060
-"""What a worker sends back for one benchmark file (one agent of 60 items), measured when set
-(24.2 kB, 984 objects) with a little room: everything this process then unpickles."""
+PICKLED_PER_FILE = {True: (26_000, 1_060), False: (21_000, 750)}
+"""Bytes and objects a worker sends back for one benchmark file (one agent of 60 items), with
+the validated sections and without (``sections=False``), measured when set (24.2 kB and 984,
+19.6 kB and 701) with a little room: everything this process then unpickles."""
 
 
-def test_what_a_worker_sends_back_per_file_is_pinned(tmp_path: Path) -> None:
+@pytest.mark.parametrize("sections", [True, False])
+def test_what_a_worker_sends_back_per_file_is_pinned(tmp_path: Path, sections: bool) -> None:
     """Machine-independent cost of the hand-over: the bytes and the objects (those the
     unpickler keeps in its memo: every dict, list, instance and string it makes) per file."""
     import pickle
@@ -301,13 +302,31 @@ def test_what_a_worker_sends_back_per_file_is_pinned(tmp_path: Path) -> None:
 
     write_project(tmp_path, 8)
     found, _ = discover([tmp_path / "agents"])
-    work = FileWork(Sources({}, bench_environment()), None, tmp_path)
+    work = FileWork(Sources({}, bench_environment()), None, tmp_path, sections)
     loaded = parallel._load_chunk(found, work, FileReader(tmp_path))
-    assert all(r is not None and r.state is not None for f in loaded for r in f.prepared)
+    prepared = [r for f in loaded for r in f.prepared]
+    assert all(r is not None and r.state is not None and r.asked == frozenset() for r in prepared)
+    assert all(bool(r.agent.collections) is sections for r in prepared if r and r.agent)
     sent = pickle.dumps((0, loaded), pickle.HIGHEST_PROTOCOL)  # as _serve sends a chunk
     objects = sum(1 for op, _, _ in pickletools.genops(sent) if op.name == "MEMOIZE")
-    assert len(sent) <= PICKLED_BYTES_PER_FILE * len(found)
-    assert objects <= PICKLED_OBJECTS_PER_FILE * len(found)
+    most_bytes, most_objects = PICKLED_PER_FILE[sections]
+    assert len(sent) <= most_bytes * len(found)
+    assert objects <= most_objects * len(found)
+
+
+def _without_sections(snap: dict[str, Any]) -> dict[str, Any]:
+    """A snapshot's agents with no validated sections (``objects``, ``collections``,
+    ``identities``: see ``_agent``)."""
+    agents = [(*a[:11], {}, {}, {}, *a[14:]) for a in snap["agents"]]
+    return {**snap, "agents": agents}
+
+
+@pytest.mark.parametrize("processes", [1, 2, 3])
+def test_a_load_without_sections_is_the_serial_load_without_them(
+    project: Path, serial: dict[str, Any], processes: int
+) -> None:
+    """What plan, apply and validate load: everything else exactly as a serial load gives."""
+    assert snapshot(load(project, processes, sections=False)) == _without_sections(serial)
 
 
 def test_every_file_is_read_once_and_several_processes_read_them(project: Path) -> None:
@@ -382,8 +401,9 @@ def test_no_document_is_validated_twice(
     assert sum(1 for r in theirs if r.state is not None) > 10
 
 
+@pytest.mark.parametrize("sections", [True, False])
 def test_a_pinned_uuid_rebuilds_only_the_agent_that_names_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sections: bool
 ) -> None:
     folder = tmp_path / "agents"
     folder.mkdir()
@@ -401,9 +421,10 @@ def test_a_pinned_uuid_rebuilds_only_the_agent_that_names_it(
         return real(parsed, pinned, target)
 
     monkeypatch.setattr(build, "build_agent", spy)
-    result = load(tmp_path, 3, [folder])
+    result = load(tmp_path, 3, [folder], sections=sections)
     assert rebuilt == ["user"]
-    assert snapshot(result) == snapshot(load(tmp_path, 1, [folder]))
+    assert snapshot(result) == snapshot(load(tmp_path, 1, [folder], sections=sections))
+    assert result.workspace == load(tmp_path, 1, [folder]).workspace
 
 
 # --- when loading stays in one process ----------------------------------------------------------
