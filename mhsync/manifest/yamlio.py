@@ -407,37 +407,38 @@ def _plain(root: Node, shared: bool) -> Any:
     document, so its diagnostics and bounds are the only ones. ``shared``: the text may use
     aliases (it has ``&`` and ``*``), so a node met twice, scalars included, is one.
     """
-    seen: set[int] = set()
+    return _build_plain(root, 0, set(), shared)
 
-    def build(node: Node, depth: int) -> Any:
-        kind = node.id
-        if kind == "scalar":
-            if shared:
-                if id(node) in seen:
-                    raise _Unusual
-                seen.add(id(node))
-            return _scalar(node, ())
-        if depth >= MAX_DEPTH or id(node) in seen:
-            raise _Unusual
-        seen.add(id(node))
-        if kind == "sequence" and node.tag == _SEQ:
-            return [build(item, depth + 1) for item in node.value]
-        if kind != "mapping" or node.tag != _MAP:
-            raise _Unusual
-        out: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            if key_node.id != "scalar" or key_node.tag == _MERGE:
-                raise _Unusual
-            key = intern(str(key_node.value))  # one string per key name, not per use
-            if key in out:
-                raise _Unusual
-            if value_node.tag == _STR and not shared and value_node.id == "scalar":
-                out[key] = str(value_node.value)  # the commonest value: what _scalar does
-            else:
-                out[key] = build(value_node, depth + 1)
-        return out
 
-    return build(root, 0)
+def _build_plain(node: Node, depth: int, seen: set[int], shared: bool) -> Any:
+    """``_plain``'s recursion (a function of its own: a nested one referring to itself made a
+    garbage cycle, holding ``seen``, per document)."""
+    kind = node.id
+    if kind == "scalar":
+        if shared:
+            if id(node) in seen:
+                raise _Unusual
+            seen.add(id(node))
+        return _scalar(node, ())
+    if depth >= MAX_DEPTH or id(node) in seen:
+        raise _Unusual
+    seen.add(id(node))
+    if kind == "sequence" and node.tag == _SEQ:
+        return [_build_plain(item, depth + 1, seen, shared) for item in node.value]
+    if kind != "mapping" or node.tag != _MAP:
+        raise _Unusual
+    out: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        if key_node.id != "scalar" or key_node.tag == _MERGE:
+            raise _Unusual
+        key = intern(str(key_node.value))  # one string per key name, not per use
+        if key in out:
+            raise _Unusual
+        if value_node.tag == _STR and not shared and value_node.id == "scalar":
+            out[key] = str(value_node.value)  # the commonest value: what _scalar does
+        else:
+            out[key] = _build_plain(value_node, depth + 1, seen, shared)
+    return out
 
 
 def _last_line(node: Node) -> int:

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from bench.workload import bench_environment, write_project
 from mhsync.manifest import load_manifests
 
 from .conftest import agent
@@ -86,9 +87,30 @@ def test_a_disabled_collector_stays_disabled(folder: Path) -> None:
         gc.enable()
 
 
+@pytest.mark.parametrize("processes", PROCESSES)
+def test_loading_valid_manifests_makes_no_garbage_cycles(
+    tmp_path: Path, processes: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the paused collector would have found, and a freezing process would keep for good:
+    nothing per file (reading one made a cycle per document, a closure holding a set of node
+    ids, about 15 kB a file), at most the few objects of starting a worker."""
+    write_project(tmp_path, 70)
+    monkeypatch.setenv("MHSYNC_LOAD_PROCESSES", processes)
+    gc.collect()
+    gc.disable()
+    try:
+        result = load_manifests([tmp_path / "agents"], env=bench_environment())
+        found = gc.collect()
+    finally:
+        gc.enable()
+    assert len(result.workspace.agents) == 70 and not result.errors
+    assert found <= (0 if processes == "1" else 60)
+
+
 FROZEN_LOAD = """
 import gc, json, sys
 from pathlib import Path
+from bench.workload import bench_environment, write_project
 from mhsync.manifest import load_manifests
 seen = []
 gc.callbacks.append(lambda phase, info: seen.append(info["generation"]))
