@@ -773,7 +773,7 @@ def item_from_manifest(descriptor: SectionDescriptor, data: Mapping[str, Any]) -
     identity = descriptor.identity
     if identity and identity not in fields and descriptor.derive_identity is not None:
         fields[identity] = descriptor.derive_identity(fields)
-    secrets = _extract_secrets(descriptor, fields)
+    secrets = _extract_secrets(descriptor, fields) if descriptor.sensitive else {}
     written = data.get("previous_keys")
     previous = tuple(str(k) for k in written) if written else ()
     return Item(

@@ -138,21 +138,31 @@ _EMPTIED = frozenset({list, dict, tuple})
 
 def _clean_mapping(value: Mapping[Any, Any], leave_out: Collection[str] = ()) -> JSONDict:
     """``clean`` of a mapping, without the keys in ``leave_out``. Leaves, ``None`` and empty
-    containers (most values of a model dump) are settled without a call."""
+    containers (most values of a model dump) are settled without a call, leaves (the most
+    common) first; ``leave_out`` is applied once at the end, not tested for every key (the
+    same: keys that sort together are all text or none is, and only text is left out)."""
     out = {}
-    leaves = _LEAVES
+    leaves, emptied = _LEAVES, _EMPTIED
     for key in sorted(value):
         item = value[key]
         kind = item.__class__
-        if item is None or (kind in _EMPTIED and not item) or key in leave_out:
-            continue
-        name = key if key.__class__ is str else str(key)
         if kind in leaves:
-            out[name] = item
+            out[key if key.__class__ is str else str(key)] = item
+        elif item is None or (kind in emptied and not item):
             continue
-        cleaned = clean(item)
-        if cleaned is not None and cleaned != [] and cleaned != {}:  # is_empty, inlined
-            out[name] = cleaned
+        else:  # what ``clean`` does, without its call for the exact containers
+            cleaned: Any
+            if kind is dict:
+                cleaned = _clean_mapping(item)
+            elif kind is list:
+                cleaned = [v if v.__class__ in leaves else clean(v) for v in item]
+            else:
+                cleaned = clean(item)
+            if cleaned is not None and cleaned != [] and cleaned != {}:  # is_empty, inlined
+                out[key if key.__class__ is str else str(key)] = cleaned
+    for key in leave_out:
+        if key in out and key in value:
+            del out[key]
     return out
 
 
@@ -167,8 +177,9 @@ def canonical_fields(descriptor: SectionDescriptor, raw: Mapping[str, Any]) -> J
     return cleaned
 
 
-def _sort_key(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, default=str)
+_sort_key = json.JSONEncoder(sort_keys=True, default=str).encode
+"""``json.dumps(value, sort_keys=True, default=str)``, with one encoder for every call (the
+function makes one for each call when given options)."""
 
 
 def get_path(data: Mapping[str, Any], path: str) -> Any:

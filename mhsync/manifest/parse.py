@@ -15,6 +15,8 @@ by piece with the same values, so both ways yield the same agent.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
+from itertools import count
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -107,9 +109,8 @@ def _parse_whole(doc: SourceDoc, data: dict[str, Any]) -> ParsedAgent | None:
         if descriptor.kind == "object":
             agent.objects[key] = dumped[key]
             continue
-        items = [ParsedItem(index, data) for index, data in enumerate(dumped[key])]
-        agent.collections[key] = items
-        agent.identities[key] = {identity_of(descriptor, item.data) for item in items}
+        agent.collections[key] = list(map(ParsedItem, count(), dumped[key]))
+        agent.identities[key] = set(map(partial(identity_of, descriptor), dumped[key]))
     return agent
 
 

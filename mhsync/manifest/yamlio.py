@@ -186,6 +186,13 @@ class SourceDoc:
     index: int
     data: Any
     marks: Marks = field(default_factory=Marks)
+    references: int | None = field(default=None, init=False, repr=False, compare=False)
+    """How many string values of ``data`` held ``${`` when it was read (``None``: not counted),
+    so that substitution can tell a document with no reference outside its secret fields
+    without walking it (``variables.substitute``). Not a constructor argument: a document made
+    from another (composed, copied) has no count. An upper bound: what rewrites ``data`` in
+    place may turn such a string into one without ``${`` (``files.inline_files``), never
+    the other way round."""
 
     @property
     def keys(self) -> dict[Loc, Packed]:
@@ -400,44 +407,111 @@ class _Unusual(Exception):
     """A document the plain reader leaves to ``_Builder``, which reads the same nodes again."""
 
 
-def _plain(root: Node, shared: bool) -> Any:
-    """The plain data of one document, or ``_Unusual`` / ``_Refused`` for anything but the
-    common case: core tags, plain scalar keys, no duplicate or merge key, no alias, nesting
-    under ``MAX_DEPTH``. Positions are not kept (see ``Marks``); ``_Builder`` reads every other
+def _plain(root: Node, shared: bool) -> tuple[Any, int]:
+    """The plain data of one document and how many of its string values hold ``${`` (see
+    ``SourceDoc.references``), or ``_Unusual`` / ``_Refused`` for anything but the common
+    case: core tags, plain scalar keys, no duplicate or merge key, no alias, nesting under
+    ``MAX_DEPTH``. Positions are not kept (see ``Marks``); ``_Builder`` reads every other
     document, so its diagnostics and bounds are the only ones. ``shared``: the text may use
     aliases (it has ``&`` and ``*``), so a node met twice, scalars included, is one.
+
+    Tags may be left unresolved (``slice(kind, value, implicit)``, see ``_CLoaderTagsLater``):
+    such a collection has its kind's default tag, and such a scalar resolves as the composer's
+    resolver would (``_resolve``) only when it may be something else than a string: when
+    ``implicit[0]`` (libyaml sets it for every plain scalar, so only a quoted or block one is
+    asked) and its first character starts one of the resolvers' patterns. Those values are
+    read once per process (``_plain_value``). In the loops, the nodes' own ``id``,
+    ``value`` and ``style`` are read rather than the slice's fields, which Python 3.11 reads
+    slowly; a duplicate key shows in the length of the result.
     """
-    return _build_plain(root, 0, set(), shared)
+    references = [0]
+    data = _build_plain(root, 0, set(), shared, references)
+    return data, references[0]
 
 
-def _build_plain(node: Node, depth: int, seen: set[int], shared: bool) -> Any:
+def _plain_scalar(node: Node, tag: str, references: list[int]) -> Any:
+    value = _scalar(node, (), tag)
+    if value.__class__ is str and "${" in value:
+        references[0] += 1
+    return value
+
+
+def _plain_implicit(node: Node, references: list[int]) -> Any:
+    """A scalar the resolver resolves implicitly, read once per process (``_plain_value``)."""
+    value = _VALUES.get(node.value, _NOT_READ)
+    if value is _NOT_READ:
+        value = _plain_value(node)
+    if value.__class__ is str and "${" in value:
+        references[0] += 1
+    return value
+
+
+def _build_plain(
+    node: Node, depth: int, seen: set[int], shared: bool, references: list[int]
+) -> Any:
     """``_plain``'s recursion (a function of its own: a nested one referring to itself made a
-    garbage cycle, holding ``seen``, per document)."""
+    garbage cycle, holding ``seen``, per document); ``references[0]`` counts strings with
+    ``${``."""
     kind = node.id
+    tag = node.tag
     if kind == "scalar":
         if shared:
             if id(node) in seen:
                 raise _Unusual
             seen.add(id(node))
-        return _scalar(node, ())
-    if depth >= MAX_DEPTH or id(node) in seen:
+        if tag.__class__ is slice:
+            tag = _resolve(tag.start, tag.stop, tag.step)
+        return _plain_scalar(node, tag, references)
+    if depth >= MAX_DEPTH:
         raise _Unusual
-    seen.add(id(node))
-    if kind == "sequence" and node.tag == _SEQ:
-        return [_build_plain(item, depth + 1, seen, shared) for item in node.value]
-    if kind != "mapping" or node.tag != _MAP:
+    if shared:
+        if id(node) in seen:
+            raise _Unusual
+        seen.add(id(node))
+    firsts = _FIRSTS
+    if kind == "sequence" and (tag.__class__ is slice or tag == _SEQ):  # slice: default
+        items: list[Any] = []
+        for item in node.value:
+            tag = item.tag
+            if tag.__class__ is slice and item.id == "scalar" and not shared:
+                value = item.value  # what _scalar would make of it, without the call
+                if tag.step[0] if item.style else value[:1] in firsts:
+                    items.append(_plain_implicit(item, references))
+                else:
+                    items.append(value)
+                    if "${" in value:
+                        references[0] += 1
+                continue
+            items.append(_build_plain(item, depth + 1, seen, shared, references))
+        return items
+    if kind != "mapping" or (tag.__class__ is not slice and tag != _MAP):
         raise _Unusual
     out: dict[str, Any] = {}
-    for key_node, value_node in node.value:
-        if key_node.id != "scalar" or key_node.tag == _MERGE:
+    entries = node.value
+    for key_node, value_node in entries:
+        key = key_node.value
+        tag = key_node.tag
+        if key.__class__ is not str:  # a collection as a key
             raise _Unusual
-        key = intern(str(key_node.value))  # one string per key name, not per use
-        if key in out:
+        if tag.__class__ is slice:
+            if key == "<<":  # a merge key when plain; quoted, _Builder reads it as well
+                raise _Unusual
+        elif key_node.id != "scalar" or tag == _MERGE:
             raise _Unusual
-        if value_node.tag == _STR and not shared and value_node.id == "scalar":
-            out[key] = str(value_node.value)  # the commonest value: what _scalar does
+        key = intern(key)  # one string per key name, not per use
+        tag = value_node.tag
+        if tag.__class__ is slice and value_node.id == "scalar" and not shared:
+            value = value_node.value  # the commonest values: what _scalar does, without a call
+            if tag.step[0] if value_node.style else value[:1] in firsts:
+                out[key] = _plain_implicit(value_node, references)
+            else:
+                out[key] = value
+                if "${" in value:
+                    references[0] += 1
         else:
-            out[key] = _build_plain(value_node, depth + 1, seen, shared)
+            out[key] = _build_plain(value_node, depth + 1, seen, shared, references)
+    if len(out) != len(entries):  # a duplicate key
+        raise _Unusual
     return out
 
 
@@ -488,7 +562,35 @@ def _merge_sources(node: Node) -> list[Node]:
 
 
 def _is_empty_scalar(node: Node) -> bool:
-    return bool(node.id == "scalar" and node.tag == _NULL and node.value == "")
+    return bool(node.id == "scalar" and node.value == "" and _tag_of(node) == _NULL)
+
+
+def _tag_of(node: Node) -> Any:
+    """The node's tag, resolved if the composer left it to be (``_CLoaderTagsLater``)."""
+    tag = node.tag
+    return _resolve(tag.start, tag.stop, tag.step) if tag.__class__ is slice else tag
+
+
+def _resolve_tags(root: Node) -> None:
+    """Resolve in place every tag the composer left unresolved in the document at ``root``,
+    so that ``_Builder`` reads the nodes a resolving composer makes. Iterative (the C composer
+    takes documents up to ``C_COMPOSER_MAX_DEPTH`` deep) and once per node (aliases share them)."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        tag = node.tag
+        if tag.__class__ is slice:
+            node.tag = _resolve(tag.start, tag.stop, tag.step)
+        if node.id == "sequence":
+            stack.extend(node.value)
+        elif node.id == "mapping":
+            for key_node, value_node in node.value:
+                stack.append(key_node)
+                stack.append(value_node)
 
 
 def _unsupported(node: Node, loc: Loc) -> _Refused:
@@ -504,8 +606,11 @@ _STR, _TIMESTAMP, _BOOL = _CORE + "str", _CORE + "timestamp", _CORE + "bool"
 _INT, _FLOAT = _CORE + "int", _CORE + "float"
 
 
-def _scalar(node: Node, loc: Loc) -> Any:
-    tag, text = node.tag, str(node.value)
+def _scalar(node: Node, loc: Loc, tag: str | None = None) -> Any:
+    """The value of a scalar node; ``tag``: its resolved tag, when the node's is not."""
+    if tag is None:
+        tag = node.tag
+    text = str(node.value)
     if tag in (_STR, _TIMESTAMP):
         return text
     if tag == _NULL:
@@ -669,21 +774,24 @@ def _parse(text: str, display: str, *, pure: bool) -> tuple[ReadResult, bool]:
     later = None if pure else _Later(text, display)
     shared = "&" in text and "*" in text
     try:
-        for node in _nodes(text, pure):
+        for node in _nodes(text, pure, tags_later=True):
             index += 1
             if _is_empty_scalar(node):
                 continue
             if later is not None:
                 try:
-                    data = _plain(node, shared)
+                    data, references = _plain(node, shared)
                 except (_Unusual, _Refused):
                     pass
                 else:
                     marks = Marks.later(
                         partial(later.positions, index), _packed(node), _last_line(node)
                     )
-                    result.docs.append(SourceDoc(display, index, data, marks))
+                    plain = SourceDoc(display, index, data, marks)
+                    plain.references = references
+                    result.docs.append(plain)
                     continue
+            _resolve_tags(node)
             builder = _Builder(display)
             doc = SourceDoc(display, index, None, Marks(builder.keys, builder.values))
             try:
@@ -741,12 +849,13 @@ _PURE_ONLY = re.compile(r"(?:\A|[\r\n])%|[\x85\u2028\u2029]")
 but YAML 1.2 does not (NEL, LS, PS), which would shift the line numbers of diagnostics."""
 
 
-def _nodes(text: str, pure: bool) -> Iterator[Node]:
-    """The root node of every document of ``text``: the pure composer, or the fastest C one."""
+def _nodes(text: str, pure: bool, *, tags_later: bool = False) -> Iterator[Node]:
+    """The root node of every document of ``text``: the pure composer, or the fastest C one.
+    ``tags_later``: the C composer may leave tags unresolved (``_CLoaderTagsLater``)."""
     if pure or _CLoader is None:
         yield from _yaml(pure).compose_all(text)
         return
-    loader = _CLoader(text)
+    loader = (_CLoaderTagsLater if tags_later else _CLoader)(text)
     try:
         while loader.check_node():
             yield loader.get_node()
@@ -759,7 +868,13 @@ try:  # PyYAML's libyaml binding composes nodes in C, resolving each plain scala
     from yaml._yaml import CParser as _CParser
 except ImportError:  # pragma: no cover - PyYAML without libyaml: ruamel's C composer
     _CLoader: Any = None
+    _CLoaderTagsLater: Any = None
     _FAST_ERRORS: tuple[type[Exception], ...] = ()
+    _SCALAR: Any = None
+    _FIRSTS: frozenset[str] = frozenset()
+
+    def _resolve(kind: Any, value: Any, implicit: Any) -> str:
+        raise AssertionError("ruamel's composer resolves every tag itself")
 else:
 
     class _Resolver12(_pyyaml.resolver.BaseResolver):
@@ -782,31 +897,71 @@ else:
     _SCALAR = _pyyaml.nodes.ScalarNode
     _SEQUENCE = _pyyaml.nodes.SequenceNode
 
-    class _CLoader(_CParser, _Resolver12):  # type: ignore[no-redef]
-        """libyaml's parser and composer with the YAML 1.2 resolver; nodes only, no data."""
+    _FIRSTS = frozenset(_BY_FIRST)
+    """First characters some resolver's pattern may match (``""``: the empty scalar, null)."""
 
-        def __init__(self, stream: str) -> None:
-            _CParser.__init__(self, stream)
-            _Resolver12.__init__(self)
+    def _resolve(kind: Any, value: Any, implicit: Any) -> str:
+        """``BaseResolver.resolve`` without path resolvers (none are registered) and without
+        building a list per scalar."""
+        if kind is _SCALAR:
+            if implicit[0]:
+                for tag, regexp in _BY_FIRST.get(value[:1], ()):
+                    if regexp.match(value):
+                        return str(tag)
+            return _STR
+        return _SEQ if kind is _SEQUENCE else _MAP
 
-        # The composer calls these path-resolver hooks around every node; with no path
-        # resolvers registered they do nothing, so C callables that do nothing stand in for
-        # them (a Python method call each was a tenth of composing).
-        descend_resolver = operator.is_  # type: ignore[assignment]  # (parent, index)
-        ascend_resolver = ().__len__  # type: ignore[assignment]  # ()
+    class _CLoader(_CParser):  # type: ignore[no-redef]
+        """libyaml's parser and composer with the YAML 1.2 resolver; nodes only, no data.
 
-        def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
-            """``BaseResolver.resolve`` without path resolvers (none are registered) and
-            without building a list per scalar: called for every node of every file."""
-            if kind is _SCALAR:
-                if implicit[0]:
-                    for tag, regexp in _BY_FIRST.get(value[:1], ()):
-                        if regexp.match(value):
-                            return str(tag)
-                return _CORE + "str"
-            return _SEQ if kind is _SEQUENCE else _MAP
+        The composer calls three hooks for every node: ``resolve`` and the path-resolver
+        hooks around it. With no path resolvers registered those do nothing, so C callables
+        that do nothing stand in for them (a Python method call each was a tenth of
+        composing); and no ``__dict__`` (``__slots__``): each hook is looked up on the
+        instance first.
+        """
+
+        __slots__ = ()
+        descend_resolver = operator.is_  # (parent, index)
+        ascend_resolver = tuple  # () -> ()
+        resolve = staticmethod(_resolve)
+
+    class _CLoaderTagsLater(_CLoader):  # type: ignore[no-redef,misc]
+        """``_CLoader`` leaving each tag as ``slice(kind, value, implicit)``, the resolver's
+        arguments, made in C: calling the Python resolver for each of a file's nodes was a
+        quarter of reading YAML, and most need no resolving (keys are only ever strings, and
+        a quoted scalar or one like ``Book a service`` matches no pattern). ``_plain`` resolves
+        what it must (``_resolve``); a document it leaves to ``_Builder`` has its tags resolved
+        first (``_resolve_tags``), so ``_Builder`` reads what ``_CLoader`` composes."""
+
+        __slots__ = ()
+        resolve = slice
 
     _FAST_ERRORS = (_pyyaml.YAMLError,)
+
+
+_VALUES: dict[str, Any] = {}
+"""The value of each implicitly resolved scalar ``_plain_value`` read, by its text (``true``,
+``2``, ``0.7`` recur in every file): immutable values, so one object can stand for all."""
+
+_VALUES_KEPT = 4_096
+"""Most values ``_VALUES`` holds (it is emptied when full: a bound on memory, not a policy)."""
+
+_NOT_READ = object()
+"""What ``_VALUES.get`` gives for a text not read yet."""
+
+
+def _plain_value(node: Node) -> Any:
+    """The value of a scalar the resolver resolves implicitly (``implicit[0]``), remembered in
+    ``_VALUES``; ``_Refused`` for a malformed number. NaN is not remembered: it is not equal
+    to itself, so one object would compare otherwise than fresh ones in containers."""
+    text = node.value
+    value = _scalar(node, (), _resolve(_SCALAR, text, (True, False)))
+    if value == value:
+        if len(_VALUES) >= _VALUES_KEPT:
+            _VALUES.clear()
+        _VALUES[text] = value
+    return value
 
 
 def _pure_only(text: str) -> bool:
@@ -860,7 +1015,7 @@ def _depth_bound(text: str) -> int:
     # line. No line opens more entries than the whole text holds openers, which is counted in
     # C and almost always small enough: only a text it does not bound looks at its lines.
     base = 2 * (_max_indent(text) + 1) + 2 + flow
-    openers = text.count("- ") + text.count("? ") + text.count("-\t") + text.count("?\t")
+    openers = _openers(text)
     if base + max(openers, 1) <= C_COMPOSER_MAX_DEPTH:
         return base + max(openers, 1)
     opened = 1  # a line without two openers opens at most one entry
@@ -868,9 +1023,20 @@ def _depth_bound(text: str) -> int:
         start = text.rfind("\n", 0, match.start()) + 1
         end = text.find("\n", match.end())
         line = text[start : end if end >= 0 else len(text)]
-        count = line.count("- ") + line.count("? ") + line.count("-\t") + line.count("?\t")
-        opened = max(opened, count)
+        opened = max(opened, _openers(line))
     return base + opened
+
+
+def _openers(text: str) -> int:
+    """How many ``- ``, ``? ``, ``-\\t`` and ``?\\t`` entry openers ``text`` holds: a count
+    over the text for each, skipped when a quick search finds no ``?`` (or no tab) at all."""
+    count = text.count("- ")
+    tabs = "\t" in text
+    if tabs:
+        count += text.count("-\t")
+    if "?" in text:
+        count += text.count("? ") + (text.count("?\t") if tabs else 0)
+    return count
 
 
 def _max_indent(text: str) -> int:
