@@ -1,7 +1,9 @@
 """Reading YAML safely into plain data, remembering where every key and value was written.
 
-The reader composes the YAML node graph with ruamel.yaml and builds plain Python data from it
-itself, instead of using a constructor, because that gives three things a constructor does not:
+The reader composes the YAML node graph (with libyaml through PyYAML's C composer where it can,
+ruamel.yaml's pure composer otherwise: see ``C_COMPOSER_MAX_DEPTH``) and builds plain Python
+data from it itself, instead of using a constructor, because that gives three things a
+constructor does not:
 
 - a position (1-based line and column) for every key and value, so any later check can point
   at the exact place in the file;
@@ -878,7 +880,7 @@ except ImportError:  # pragma: no cover - PyYAML without libyaml: ruamel's C com
 else:
 
     class _Resolver12(_pyyaml.resolver.BaseResolver):
-        """ruamel's YAML 1.2 implicit resolvers, in its order, for PyYAML's composer.
+        """ruamel's YAML 1.2 implicit resolvers, in its order: the table ``_resolve`` reads.
 
         PyYAML's own resolver follows YAML 1.1 (``yes``/``on`` are booleans, ``017`` is octal,
         ``1:30`` is sexagesimal). Taking ruamel's table for 1.2 makes every plain scalar
