@@ -22,12 +22,12 @@ already read, in server order, exactly as the manifest lists them needs nothing,
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from mhsync.fieldpath import FieldPath
 from mhsync.plan import Action, Change, FieldChange
 from mhsync.planner import api_calls
-from mhsync.planner.diff import field_changes, same_sequence
+from mhsync.planner.diff import field_changes, same, same_values
 from mhsync.planner.ignore import drop, overlay
 from mhsync.planner.matching_items import Pair, match_items
 from mhsync.planner.scope import AgentScope
@@ -51,7 +51,7 @@ class _SectionPlanner:
         self.live = scope.live.collections.get(descriptor.key, [])
 
     def plan(self) -> list[Change]:
-        if self.descriptor.positional and self._reads_the_same():
+        if self._unchanged():
             return []
         matching = match_items(self.descriptor, self.desired, self.live)
         per_item = [
@@ -80,14 +80,45 @@ class _SectionPlanner:
     def _views(self, desired: JSONDict, live: JSONDict) -> tuple[JSONDict, JSONDict]:
         return comparable(self.descriptor, drop(desired, self.ignored), drop(live, self.ignored))
 
-    def _reads_the_same(self) -> bool:
-        if len(self.desired) != len(self.live):
+    def _unchanged(self) -> bool:
+        """Whether the section needs no change, settled before any matching (issue 16: most
+        sections of most plans are unchanged, and matching, views and one ``_update`` per item
+        were most of the planner's time).
+
+        A positional section needs nothing when its live items, in server order, read as the
+        manifest lists them (whatever ``order`` numbers the server holds). An identity section
+        needs nothing when each desired item has the live item of its key (unique keys on both
+        sides, or the same keys in the same order: the pairs ``match_items`` makes) and every
+        pair reads the same; with ``resend_secrets``, a section holding a secret reference
+        always takes the full path (``_resent``). A pair is compared on its fields directly
+        when they are its views: nothing ignored, not partial, and the same keys on both sides
+        (so no ``compare_only_when_set`` field is left out of the live view).
+        """
+        desired, live = self.desired, self.live
+        if len(desired) != len(live):
             return False
-        views = [
-            self._views(want.fields, have.fields)
-            for want, have in zip(self.desired, self.live, strict=True)
-        ]
-        return same_sequence([w for w, _ in views], [h for _, h in views])
+        pairs: Iterable[tuple[Item, Item]]
+        if self.descriptor.positional:
+            pairs = zip(desired, live, strict=True)
+        elif self.scope.resend_secrets and any(item.secrets for item in desired):
+            return False
+        elif (keys := [item.key for item in desired]) == [item.key for item in live]:
+            pairs = zip(desired, live, strict=True)
+        else:
+            by_key = {item.key: item for item in live}
+            unique = set(keys)
+            if len(by_key) != len(live) or len(unique) != len(keys) or unique != by_key.keys():
+                return False
+            pairs = zip(desired, map(by_key.__getitem__, keys), strict=True)
+        plain = not self.ignored and not self.descriptor.partial
+        for want, have in pairs:
+            a, b = want.fields, have.fields
+            if plain and a.keys() == b.keys():  # the views are the fields themselves
+                if not same_values(a, b):
+                    return False
+            elif not same(*self._views(a, b)):
+                return False
+        return True
 
     # --- per-item changes -------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ change holding both whole lists, because every list the API takes is written who
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from mhsync.fieldpath import FieldPath
@@ -26,7 +26,9 @@ def same(a: Any, b: Any) -> bool:
         if kind in _SCALARS:
             return bool(a == b)  # the common case, without the isinstance ladder below
         if kind is dict:
-            return a.keys() == b.keys() and _same_values(a, b)
+            return a.keys() == b.keys() and same_values(a, b)
+        if kind is list:
+            return len(a) == len(b) and _same_elements(a, b)
     if isinstance(a, bool) or isinstance(b, bool):
         return type(a) is type(b) and a == b
     if isinstance(a, Mapping) and isinstance(b, Mapping):
@@ -36,9 +38,9 @@ def same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def _same_values(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    """``same`` for every key of two dicts with the same keys; equal scalars (most values)
-    are settled inline, without a call per value."""
+def same_values(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """``same`` of two dicts known to have the same keys: every value compared, equal scalars
+    (most values) settled inline, without a call per value."""
     for key, value in a.items():
         other = b[key]
         kind = type(value)
@@ -50,8 +52,17 @@ def _same_values(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return True
 
 
-def same_sequence(a: Sequence[Any], b: Sequence[Any]) -> bool:
-    return same(list(a), list(b))
+def _same_elements(a: list[Any], b: list[Any]) -> bool:
+    """``same`` for every element of two lists of one length, equal scalars settled inline
+    (the lists of a canonical item are mostly strings: phrases, channels, events)."""
+    for value, other in zip(a, b, strict=True):
+        kind = type(value)
+        if kind is type(other) and kind in _SCALARS:
+            if value != other:
+                return False
+        elif not same(value, other):
+            return False
+    return True
 
 
 def field_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[FieldChange, ...]:

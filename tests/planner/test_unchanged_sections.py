@@ -1,0 +1,168 @@
+"""An unchanged collection section is settled before matching, with what the full path gave.
+
+``_SectionPlanner._unchanged`` answers "no change" for a section whose items pair one to one
+and read the same, without ``match_items``, views or a ``_update`` per item (issue 16: most
+sections of most plans). Here it is held to the planner as it was (positional sections
+compared whole, every other section matched and diffed item by item) over sections built to
+sit on its edges: duplicate and shuffled keys, ``True`` against ``1``, ``1`` against ``1.0``,
+a ``compare_only_when_set`` field on one side, ignored fields, secrets with
+``resend_secrets``; and its cost is pinned in Python calls.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import mhsync.planner.collection_sections as sections_module
+from mhsync.convert import agent_from_api
+from mhsync.fieldpath import FieldPath
+from mhsync.planner.agents import plan_existing
+from mhsync.planner.collection_sections import _SectionPlanner
+from mhsync.planner.diff import same
+from mhsync.planner.ignore import IgnoreRules
+from mhsync.planner.scope import AgentScope
+from mhsync.sections import BY_KEY, COLLECTIONS
+from mhsync.state import SECRET_SET, AgentState, Item
+from tests.convert.test_reading_cost import SEPARATE, _live_agent
+from tests.python_calls import python_calls
+
+
+class _FullPath(_SectionPlanner):
+    """The planner before the shortcut: only positional sections compared whole first."""
+
+    def _unchanged(self) -> bool:
+        if not self.descriptor.positional or len(self.desired) != len(self.live):
+            return False
+        pairs = zip(self.desired, self.live, strict=True)
+        views = [self._views(w.fields, h.fields) for w, h in pairs]
+        return same([w for w, _ in views], [h for _, h in views])
+
+
+VALUES: dict[str, st.SearchStrategy[Any]] = {
+    "content": st.sampled_from(["a", "b"]),
+    "is_active": st.sampled_from([True, 1, False, 0]),
+    "priority": st.sampled_from([1, 1.0, 2]),
+    "confidence_threshold": st.sampled_from([0.5, 1, 1.0]),
+    "phrases": st.sampled_from([["x", "y"], ["x", True], ["x", 1], ["x", 1.0], []]),
+    "steps": st.sampled_from([[{"n": 1}], [{"n": True}], [{"n": 1.0, "m": "z"}]]),
+    "secret_key": st.just(SECRET_SET),
+}
+FIELDS = st.dictionaries(st.sampled_from(sorted(VALUES)), st.none(), max_size=4).flatmap(
+    lambda names: st.fixed_dictionaries({name: VALUES[name] for name in names})
+)
+IGNORES = st.sampled_from([(), ("phrases",), ("priority", "steps"), ("content",)])
+
+
+@st.composite
+def sections(draw: st.DrawFn) -> tuple[AgentScope, Any]:
+    descriptor = draw(st.sampled_from(COLLECTIONS))
+    rows = draw(st.lists(st.tuples(st.sampled_from(["k1", "k2", "k3"]), FIELDS), max_size=4))
+
+    def key(name: str, fields: dict[str, Any]) -> str:
+        return str(fields.get("content", "")) if descriptor.positional else name
+
+    secret = {FieldPath("secret_key"): "${env:S}"}
+    desired = [
+        Item(key(k, f), f, secrets=secret if draw(st.booleans()) else {}) for k, f in rows
+    ]
+    if draw(st.booleans()):  # the live side as the desired one, maybe shuffled, maybe edited
+        live_rows = draw(st.permutations(rows)) if draw(st.booleans()) else list(rows)
+        if live_rows and draw(st.booleans()):  # one value (or one whole item) edited
+            index = draw(st.integers(0, len(live_rows) - 1))
+            name, fields = live_rows[index]
+            if fields and draw(st.booleans()):
+                edited = draw(st.sampled_from(sorted(fields)))
+                fields = {**fields, edited: draw(VALUES[edited])}
+            else:
+                fields = draw(FIELDS)
+            live_rows[index] = (name, fields)
+    else:
+        live_rows = draw(st.lists(st.tuples(st.sampled_from(["k1", "k2", "k3"]), FIELDS)))
+    positions = draw(st.sampled_from(["in order", "shifted", "none"]))
+    live = [
+        Item(
+            key(k, f),
+            f,
+            uuid=f"u{i}",
+            position={"in order": i, "shifted": i + 1, "none": None}[positions],
+        )
+        for i, (k, f) in enumerate(live_rows)
+    ]
+    ignore = [f"spec.{descriptor.key}.{name}" for name in draw(IGNORES)]
+    scope = AgentScope(
+        AgentState("h", None, {"core": {}}, {descriptor.key: desired}, ignore=tuple(ignore)),
+        AgentState("h", "a-1", {"core": {}}, {descriptor.key: live}),
+        ignore=IgnoreRules.parse(ignore),
+        resend_secrets=draw(st.booleans()),
+    )
+    return scope, descriptor
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=sections())
+def test_the_shortcut_plans_what_the_full_path_planned(case: tuple[AgentScope, Any]) -> None:
+    scope, descriptor = case
+    assert _SectionPlanner(scope, descriptor).plan() == _FullPath(scope, descriptor).plan()
+
+
+def test_duplicate_keys_on_both_sides_are_matched_in_full() -> None:
+    descriptor = BY_KEY["procedures"]
+    same_fields = {"name": "p"}
+    desired = [Item(k, same_fields) for k in ("k1", "k1", "k2")]
+    live = [Item(k, same_fields, uuid=f"u{i}") for i, k in enumerate(("k1", "k2", "k2"))]
+    scope = AgentScope(
+        AgentState("h", None, {"core": {}}, {"procedures": desired}),
+        AgentState("h", "a-1", {"core": {}}, {"procedures": live}),
+    )
+    changes = _SectionPlanner(scope, descriptor).plan()
+    assert changes == _FullPath(scope, descriptor).plan()
+    assert changes != []
+
+
+def _unchanged_pair() -> tuple[AgentState, AgentState]:
+    """A live agent (41 items) and the desired agent that reads exactly like it."""
+    live = agent_from_api(_live_agent(), handle="desk", agent_handles={}, separate=SEPARATE)
+    desired = AgentState(
+        "desk",
+        None,
+        live.objects,
+        {
+            key: [Item(i.key, i.fields) for i in (items if positional else reversed(items))]
+            for key, items in live.collections.items()
+            for positional in [BY_KEY[key].positional]  # other sections: the manifest's order
+        },
+    )
+    return desired, live
+
+
+def test_an_unchanged_agent_is_planned_without_matching(monkeypatch: Any) -> None:
+    desired, live = _unchanged_pair()
+    matched: list[str] = []
+    match_items = sections_module.match_items
+    monkeypatch.setattr(
+        sections_module,
+        "match_items",
+        lambda d, *sides: matched.append(d.key) or match_items(d, *sides),
+    )
+    assert plan_existing(desired, live, ()).changes == ()
+    assert matched == []
+    desired.collections["guard_rules"][0] = Item("rule 0", {"name": "rule 0"})
+    assert plan_existing(desired, live, ()).changes != ()
+    assert matched == ["guard_rules"]
+
+
+PLAN_UNCHANGED_CALLS = 320
+"""Python calls of ``plan_existing`` over an unchanged agent of 41 items (``_unchanged_pair``):
+696 when every identity section was matched and each pair diffed through its views
+(``_update``), positional sections compared whole through views; 257 with each section
+settled by ``_unchanged``, one call per item."""
+
+
+def test_an_unchanged_agent_costs_few_calls() -> None:
+    desired, live = _unchanged_pair()
+    plan_existing(desired, live, ())
+    assert python_calls(lambda: plan_existing(desired, live, ())) <= PLAN_UNCHANGED_CALLS
+    assert BY_KEY["guard_rules"] in desired.managed_sections()
