@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from mhsync.fieldpath import FieldPath
 from mhsync.plan import Action, Change, FieldChange
 from mhsync.planner import api_calls
-from mhsync.planner.diff import field_changes, same, same_values
+from mhsync.planner.diff import field_changes, same, same_pairs
 from mhsync.planner.ignore import drop, overlay
 from mhsync.planner.matching_items import Pair, match_items
 from mhsync.planner.scope import AgentScope
@@ -114,7 +114,7 @@ class _SectionPlanner:
         for want, have in pairs:
             a, b = want.fields, have.fields
             if plain and a.keys() == b.keys():  # the views are the fields themselves
-                if not same_values(a, b):
+                if not same_pairs(zip(a.values(), map(b.__getitem__, a), strict=True)):
                     return False
             elif not same(*self._views(a, b)):
                 return False

@@ -9,7 +9,7 @@ change holding both whole lists, because every list the API takes is written who
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from mhsync.fieldpath import FieldPath
@@ -26,9 +26,10 @@ def same(a: Any, b: Any) -> bool:
         if kind in _SCALARS:
             return bool(a == b)  # the common case, without the isinstance ladder below
         if kind is dict:
-            return a.keys() == b.keys() and same_values(a, b)
-        if kind is list:
-            return len(a) == len(b) and _same_elements(a, b)
+            by_key = zip(a.values(), map(b.__getitem__, a), strict=True)
+            return a.keys() == b.keys() and same_pairs(by_key)
+        if kind is list:  # mostly strings: phrases, channels, events
+            return len(a) == len(b) and same_pairs(zip(a, b, strict=True))
     if isinstance(a, bool) or isinstance(b, bool):
         return type(a) is type(b) and a == b
     if isinstance(a, Mapping) and isinstance(b, Mapping):
@@ -38,24 +39,11 @@ def same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def same_values(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    """``same`` of two dicts known to have the same keys: every value compared, equal scalars
-    (most values) settled inline, without a call per value."""
-    for key, value in a.items():
-        other = b[key]
-        kind = type(value)
-        if kind is type(other) and kind in _SCALARS:
-            if value != other:
-                return False
-        elif not same(value, other):
-            return False
-    return True
-
-
-def _same_elements(a: list[Any], b: list[Any]) -> bool:
-    """``same`` for every element of two lists of one length, equal scalars settled inline
-    (the lists of a canonical item are mostly strings: phrases, channels, events)."""
-    for value, other in zip(a, b, strict=True):
+def same_pairs(pairs: Iterable[tuple[Any, Any]]) -> bool:
+    """``same`` of every pair; equal scalars (most values) are settled inline, without a call
+    per value. Two dicts with the same keys pair their values by key with C iterators only:
+    ``zip(a.values(), map(b.__getitem__, a))``."""
+    for value, other in pairs:
         kind = type(value)
         if kind is type(other) and kind in _SCALARS:
             if value != other:
