@@ -241,6 +241,7 @@ def _section_walk(descriptor: SectionDescriptor, also: frozenset[str] = frozense
 
 
 _EMBEDDED_KEYS = frozenset(EMBEDDED)
+_DICT = frozenset({dict})
 
 
 def unknown_agent_fields(raw_agent: Mapping[str, Any]) -> list[str]:
@@ -269,18 +270,19 @@ def unknown_section_fields(descriptor: SectionDescriptor, raw: Any) -> list[str]
 
 
 def _unknown(walk: _Walk, data: Any, prefix: str, found: list[str]) -> None:
-    """Appends the unknown paths under ``data`` to ``found``: one set difference per mapping
-    (the names not allowed), then only the fields that hold models are walked into."""
+    """Appends the unknown paths under ``data`` to ``found`` (callers sort them and drop
+    repeats): one set difference per mapping (the names not allowed), one for a whole list of
+    items without nested models, then only the fields that hold models are walked into."""
     if isinstance(data, list):
         inner = f"{prefix}[]"
-        flat = not walk.nested and not walk.open
+        if not walk.nested and not walk.open and set(map(type, data)) <= _DICT:
+            # most sections: the names of all items at once, one set difference in all
+            extra = set().union(*data) - walk.allowed
+            if extra:
+                found += (f"{inner}.{key}" for key in extra)
+            return
         for element in data:
-            if flat and element.__class__ is dict:  # most items: one set difference, no call
-                extra = element.keys() - walk.allowed
-                if extra:
-                    found += (f"{inner}.{key}" for key in extra)
-            else:
-                _unknown(walk, element, inner, found)
+            _unknown(walk, element, inner, found)
         return
     if walk.open or not isinstance(data, Mapping):
         return

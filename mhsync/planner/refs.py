@@ -35,6 +35,7 @@ def agent_refs(agent: AgentState) -> set[str]:
     return {
         name
         for descriptor in agent.managed_sections()
+        if descriptor.refs  # most sections name nothing: not walked at all
         for ref, name in section_refs(agent, descriptor)
         if ref.names_agent and name != agent.handle
     }

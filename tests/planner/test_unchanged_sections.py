@@ -21,11 +21,12 @@ from mhsync.convert import agent_from_api
 from mhsync.fieldpath import FieldPath
 from mhsync.planner.agents import plan_existing
 from mhsync.planner.collection_sections import _SectionPlanner
-from mhsync.planner.diff import same
-from mhsync.planner.ignore import IgnoreRules
+from mhsync.planner.diff import field_changes, same
+from mhsync.planner.ignore import IgnoreRules, drop
+from mhsync.planner.object_sections import plan_object
 from mhsync.planner.scope import AgentScope
-from mhsync.sections import BY_KEY, COLLECTIONS
-from mhsync.state import SECRET_SET, AgentState, Item
+from mhsync.sections import BY_KEY, COLLECTIONS, OBJECTS
+from mhsync.state import SECRET_SET, AgentState, Item, comparable
 from tests.convert.test_reading_cost import SEPARATE, _live_agent
 from tests.python_calls import python_calls
 
@@ -49,6 +50,7 @@ VALUES: dict[str, st.SearchStrategy[Any]] = {
     "phrases": st.sampled_from([["x", "y"], ["x", True], ["x", 1], ["x", 1.0], []]),
     "steps": st.sampled_from([[{"n": 1}], [{"n": True}], [{"n": 1.0, "m": "z"}]]),
     "secret_key": st.just(SECRET_SET),
+    "status": st.sampled_from(["active", "paused"]),
 }
 FIELDS = st.dictionaries(st.sampled_from(sorted(VALUES)), st.none(), max_size=4).flatmap(
     lambda names: st.fixed_dictionaries({name: VALUES[name] for name in names})
@@ -106,6 +108,36 @@ def sections(draw: st.DrawFn) -> tuple[AgentScope, Any]:
 def test_the_shortcut_plans_what_the_full_path_planned(case: tuple[AgentScope, Any]) -> None:
     scope, descriptor = case
     assert _SectionPlanner(scope, descriptor).plan() == _FullPath(scope, descriptor).plan()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    descriptor=st.sampled_from(OBJECTS),
+    desired=FIELDS,
+    live=FIELDS,
+    same_live=st.booleans(),
+    ignore=IGNORES,
+)
+def test_an_object_is_unchanged_exactly_when_its_views_have_no_field_changes(
+    descriptor: Any,
+    desired: dict[str, Any],
+    live: dict[str, Any],
+    same_live: bool,
+    ignore: tuple[str, ...],
+) -> None:
+    """``plan_object`` settles an object whose fields read the same without building views;
+    the full path planned nothing exactly when its views had no field changes."""
+    live = dict(desired) if same_live else live
+    under = "spec." if descriptor.key == "core" else f"spec.{descriptor.key}."
+    rules = IgnoreRules.parse(f"{under}{name}" for name in ignore)
+    scope = AgentScope(
+        AgentState("h", None, {descriptor.key: desired}, {}),
+        AgentState("h", "a-1", {descriptor.key: live}, {}),
+        ignore=rules,
+    )
+    ignored = rules.fields(descriptor.key)
+    want, have = comparable(descriptor, drop(desired, ignored), drop(live, ignored))
+    assert (plan_object(scope, descriptor) == []) == (field_changes(have, want) == ())
 
 
 def test_duplicate_keys_on_both_sides_are_matched_in_full() -> None:
