@@ -202,4 +202,6 @@ def main() -> None:
     _keep_out_httpx_cli()
     gc.freeze()  # what is imported so far lives for the whole process: never scan it again
     gc.set_threshold(*GC_THRESHOLDS)
-    sys.exit(run())
+    code = run()
+    gc.freeze()  # ending: the interpreter's last collections would walk everything for nothing
+    sys.exit(code)
