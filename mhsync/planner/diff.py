@@ -45,8 +45,19 @@ def same_pairs(pairs: Iterable[tuple[Any, Any]]) -> bool:
     ``zip(a.values(), map(b.__getitem__, a))``."""
     for value, other in pairs:
         kind = type(value)
-        if kind is type(other) and kind in _SCALARS:
+        if kind is not type(other):
+            if not same(value, other):
+                return False
+        elif kind in _SCALARS:
             if value != other:
+                return False
+        elif kind is list:  # nested containers recurse here: ``same``'s branches, one call less
+            if len(value) != len(other) or not same_pairs(zip(value, other, strict=True)):
+                return False
+        elif kind is dict:
+            if value.keys() != other.keys():
+                return False
+            if not same_pairs(zip(value.values(), map(other.__getitem__, value), strict=True)):
                 return False
         elif not same(value, other):
             return False

@@ -25,7 +25,9 @@ def section_refs(agent: AgentState, descriptor: SectionDescriptor) -> Iterator[t
         for fields in values:
             holders = fields.get(ref.within, []) if ref.within else [fields]
             for holder in holders if isinstance(holders, list) else []:
-                name = holder.get(ref.name_field) if isinstance(holder, Mapping) else None
+                # canonical items are dicts: the abstract Mapping test only for anything else
+                is_mapping = holder.__class__ is dict or isinstance(holder, Mapping)
+                name = holder.get(ref.name_field) if is_mapping else None
                 if isinstance(name, str) and name:
                     yield ref, name
 
