@@ -6,11 +6,13 @@ sections of most plans). Here it is held to the planner as it was (positional se
 compared whole, every other section matched and diffed item by item) over sections built to
 sit on its edges: duplicate and shuffled keys, ``True`` against ``1``, ``1`` against ``1.0``,
 a ``compare_only_when_set`` field on one side, ignored fields, secrets with
-``resend_secrets``; and its cost is pinned in Python calls.
+``resend_secrets``; and its cost is pinned in Python calls. The fingerprint's shared JSON
+encoder is held to ``json.dumps`` here too.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -26,7 +28,7 @@ from mhsync.planner.ignore import IgnoreRules, drop
 from mhsync.planner.object_sections import plan_object
 from mhsync.planner.scope import AgentScope
 from mhsync.sections import BY_KEY, COLLECTIONS, OBJECTS
-from mhsync.state import SECRET_SET, AgentState, Item, comparable
+from mhsync.state import SECRET_SET, AgentState, Item, canonical_json, comparable
 from tests.convert.test_reading_cost import SEPARATE, _live_agent
 from tests.python_calls import python_calls
 
@@ -199,3 +201,26 @@ def test_an_unchanged_agent_costs_few_calls() -> None:
     plan_existing(desired, live, ())
     assert python_calls(lambda: plan_existing(desired, live, ())) <= PLAN_UNCHANGED_CALLS
     assert BY_KEY["guard_rules"] in desired.managed_sections()
+
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.text(alphabet=st.characters(codec="utf-8"), max_size=5),
+    lambda inner: st.lists(inner, max_size=3)
+    | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=JSON_VALUES)
+def test_canonical_json_is_the_text_json_dumps_gave(value: Any) -> None:
+    """Fingerprints hash this text: the shared encoder (no circular-reference table) must give
+    exactly what ``json.dumps`` with the same options gave, or every saved plan goes stale."""
+    expected = json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    )
+    assert canonical_json(value) == expected
