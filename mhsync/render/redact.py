@@ -16,8 +16,12 @@ from mhsync.state import SECRET_SET
 
 
 def redact(plan: Plan) -> Plan:
+    """The plan with every change masked; an agent without changes is kept as it is (most
+    agents of a plan: copying each one was most of rendering a plan without changes)."""
     agents = tuple(
         agent.model_copy(update={"changes": tuple(redact_change(c) for c in agent.changes)})
+        if agent.changes
+        else agent
         for agent in plan.agents
     )
     return plan.model_copy(update={"agents": agents})
