@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from mhsync.fieldpath import FieldPath
 from mhsync.plan import Action, Change, FieldChange
 from mhsync.planner import api_calls
-from mhsync.planner.diff import field_changes, same, same_pairs
+from mhsync.planner.diff import field_changes, same, same_pairs, same_view
 from mhsync.planner.ignore import drop, overlay
 from mhsync.planner.matching_items import Pair, match_items
 from mhsync.planner.scope import AgentScope
@@ -90,9 +90,8 @@ class _SectionPlanner:
         needs nothing when each desired item has the live item of its key (unique keys on both
         sides, or the same keys in the same order: the pairs ``match_items`` makes) and every
         pair reads the same; with ``resend_secrets``, a section holding a secret reference
-        always takes the full path (``_resent``). A pair is compared on its fields directly
-        when they are its views: nothing ignored, not partial, and the same keys on both sides
-        (so no ``compare_only_when_set`` field is left out of the live view).
+        always takes the full path (``_resent``). Without ignored fields, a pair is compared
+        without building its views (``same_view``).
         """
         desired, live = self.desired, self.live
         if len(desired) != len(live):
@@ -111,12 +110,16 @@ class _SectionPlanner:
                 return False
             pairs = zip(desired, map(by_key.__getitem__, keys), strict=True)
         plain = not self.ignored and not self.descriptor.partial
+        left_out = self.descriptor.compare_only_when_set
         for want, have in pairs:
             a, b = want.fields, have.fields
-            if plain and a.keys() == b.keys():  # the views are the fields themselves
+            if not plain:
+                if not same(*self._views(a, b)):
+                    return False
+            elif a.keys() == b.keys():  # the views are the fields themselves (most items)
                 if not same_pairs(zip(a.values(), map(b.__getitem__, a), strict=True)):
                     return False
-            elif not same(*self._views(a, b)):
+            elif not same_view(a, b, left_out):
                 return False
         return True
 

@@ -10,6 +10,7 @@ change holding both whole lists, because every list the API takes is written who
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from mhsync.fieldpath import FieldPath
@@ -62,6 +63,16 @@ def same_pairs(pairs: Iterable[tuple[Any, Any]]) -> bool:
         elif not same(value, other):
             return False
     return True
+
+
+def same_view(desired: dict[str, Any], live: dict[str, Any], left_out: AbstractSet[str]) -> bool:
+    """``same(*state.comparable(...))`` for a descriptor that is not partial, nothing ignored,
+    without building the views: the live view is ``live`` without the ``left_out`` fields
+    (``compare_only_when_set``) that ``desired`` does not set."""
+    keys = desired.keys()
+    if keys != live.keys() and not (keys <= live.keys() and live.keys() - keys <= left_out):
+        return False  # the views' keys differ
+    return same_pairs(zip(desired.values(), map(live.__getitem__, desired), strict=True))
 
 
 def field_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[FieldChange, ...]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from mhsync.plan import Action, Change
 from mhsync.planner import api_calls
-from mhsync.planner.diff import field_changes, same
+from mhsync.planner.diff import field_changes, same_view
 from mhsync.planner.ignore import drop, overlay
 from mhsync.planner.scope import AgentScope
 from mhsync.planner.sensitive import sensitive_paths
@@ -21,9 +21,9 @@ def plan_object(scope: AgentScope, descriptor: SectionDescriptor) -> list[Change
     ignored = scope.ignore.fields(descriptor.key)
     desired = scope.desired.objects[descriptor.key]
     live = scope.live.objects.get(descriptor.key, {})
-    plain = not ignored and not descriptor.partial and desired.keys() == live.keys()
-    if plain and same(desired, live):  # the views are the fields themselves: nothing to build
-        return []
+    plain = not ignored and not descriptor.partial
+    if plain and same_view(desired, live, descriptor.compare_only_when_set):
+        return []  # read the same, settled without building the views
     want, have = comparable(descriptor, drop(desired, ignored), drop(live, ignored))
     fields = field_changes(have, want)
     if not fields:

@@ -23,11 +23,11 @@ from mhsync.convert import agent_from_api
 from mhsync.fieldpath import FieldPath
 from mhsync.planner.agents import plan_existing
 from mhsync.planner.collection_sections import _SectionPlanner
-from mhsync.planner.diff import field_changes, same
+from mhsync.planner.diff import field_changes, same, same_view
 from mhsync.planner.ignore import IgnoreRules, drop
 from mhsync.planner.object_sections import plan_object
 from mhsync.planner.scope import AgentScope
-from mhsync.sections import BY_KEY, COLLECTIONS, OBJECTS
+from mhsync.sections import BY_KEY, COLLECTIONS, OBJECTS, SECTIONS
 from mhsync.state import SECRET_SET, AgentState, Item, canonical_json, comparable
 from tests.convert.test_reading_cost import SEPARATE, _live_agent
 from tests.python_calls import python_calls
@@ -53,6 +53,7 @@ VALUES: dict[str, st.SearchStrategy[Any]] = {
     "steps": st.sampled_from([[{"n": 1}], [{"n": True}], [{"n": 1.0, "m": "z"}]]),
     "secret_key": st.just(SECRET_SET),
     "status": st.sampled_from(["active", "paused"]),
+    "intent_llm_handle_by_response": st.booleans(),
 }
 FIELDS = st.dictionaries(st.sampled_from(sorted(VALUES)), st.none(), max_size=4).flatmap(
     lambda names: st.fixed_dictionaries({name: VALUES[name] for name in names})
@@ -140,6 +141,22 @@ def test_an_object_is_unchanged_exactly_when_its_views_have_no_field_changes(
     ignored = rules.fields(descriptor.key)
     want, have = comparable(descriptor, drop(desired, ignored), drop(live, ignored))
     assert (plan_object(scope, descriptor) == []) == (field_changes(have, want) == ())
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    descriptor=st.sampled_from([d for d in SECTIONS if not d.partial]),
+    desired=FIELDS,
+    live=FIELDS,
+    overlap=st.booleans(),
+)
+def test_same_view_is_same_of_the_views(
+    descriptor: Any, desired: dict[str, Any], live: dict[str, Any], overlap: bool
+) -> None:
+    if overlap:  # the live side as the desired one plus what it drew (server-set fields)
+        live = {**desired, **{k: v for k, v in live.items() if k not in desired}}
+    expected = same(*comparable(descriptor, desired, live))
+    assert same_view(desired, live, descriptor.compare_only_when_set) == expected
 
 
 def test_duplicate_keys_on_both_sides_are_matched_in_full() -> None:
