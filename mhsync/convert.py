@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import operator
 import typing
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -445,7 +446,9 @@ def _resolve(out: JSONDict, source: Mapping[str, Any], ref: Ref, refs: Reference
     """One reference of ``source`` read as a name where its uuid is known: its two fields as
     ``_names_from_uuids`` leaves them written to ``out`` (``None`` where it drops one)."""
     uuid = source.get(ref.api_field)
-    name = refs.name_for(ref.target, uuid) if uuid else None
+    # ``refs.name_for``, inlined: one reference of every rule, read per item
+    names = refs.agents if ref.target == CORE_KEY else refs.items.get(ref.target, _NOTHING)
+    name = names.get(uuid) if uuid else None
     if name is None:
         out[ref.api_field] = uuid or None
         out[ref.name_field] = source.get(ref.name_field)
@@ -631,6 +634,10 @@ def _ordered(
     return [item for _, item in ranked]
 
 
+_KEY_OF = operator.attrgetter("key")
+"""An item's identity, as a sort key called in C (a lambda was a Python call per item)."""
+
+
 def items_from_api(
     descriptor: SectionDescriptor, raw_items: list[Mapping[str, Any]], refs: References
 ) -> list[Item]:
@@ -641,7 +648,7 @@ def items_from_api(
     else:
         found = _items(reader, ordered, refs)
     if descriptor.identity is not None:
-        found.sort(key=lambda i: i.key)
+        found.sort(key=_KEY_OF)
     return found
 
 
