@@ -58,13 +58,14 @@ SEPARATE = {
     ],
 }
 
-CONVERT_CALLS = 420
+CONVERT_CALLS = 380
 """Python calls of ``agent_from_api`` over ``_live_agent()`` and ``SEPARATE`` (41 items): 1,131
 when each item was copied, pruned, cleaned and its references, positions and secrets read in
 passes of their own; 664 read in one pass from each section's precomputed reader; 436 with a
 section's items read in one loop (``convert._items``: no ``_item`` and ``_fields`` call per
 item) and its lists checked and found in order without a call per item; 383 with items
-sorted by a C key and references named without a call each."""
+sorted by a C key and references named without a call each; 343 with the steps of a
+procedure read without a ``_read`` call each."""
 
 
 def test_the_conversion_reads_each_item_in_one_pass() -> None:
