@@ -117,7 +117,7 @@ class _SectionPlanner:
                 if not same(*self._views(a, b)):
                     return False
             elif a.keys() == b.keys():  # the views are the fields themselves (most items)
-                if not same_pairs(zip(a.values(), map(b.__getitem__, a), strict=True)):
+                if not same_pairs(zip(a.values(), map(b.__getitem__, a))):  # noqa: B905
                     return False
             elif not same_view(a, b, left_out):
                 return False
