@@ -9,6 +9,7 @@ is built, resolving names to uuids that may only exist since earlier requests of
 from __future__ import annotations
 
 import copy
+import dataclasses
 import functools
 import json
 import operator
@@ -642,6 +643,18 @@ def _ordered(
     return [item for _, item in ranked]
 
 
+_PLAIN_ITEM = (
+    tuple(f.name for f in dataclasses.fields(Item))
+    == ("key", "fields", "uuid", "secrets", "previous_keys", "position")
+    and "__post_init__" not in vars(Item)
+    and "__slots__" not in vars(Item)
+)
+"""Whether an ``Item`` is these six fields in its ``__dict__`` and making one does nothing else:
+then ``_items`` makes each live item with that ``__dict__`` directly, as its ``__init__``
+would. A frozen dataclass sets every field through ``object.__setattr__`` in a Python call:
+a quarter of the conversion's instructions (issue 16). Should ``Item`` change shape, the items
+are made by calling it; ``tests/convert/test_reading_cost.py`` holds both ways equal."""
+
 _KEY_OF = operator.attrgetter("key")
 """An item's identity, as a sort key called in C (a lambda was a Python call per item)."""
 
@@ -669,6 +682,7 @@ def _items(reader: _Reader, raw_items: Iterable[Mapping[str, Any]], refs: Refere
     plan, taken, finishes = reader.plan, bool(reader.taken), reader.finishes
     skip_flag, identity = descriptor.skip_flag, descriptor.identity
     order_field, uuid_field = descriptor.order_field, descriptor.uuid_field
+    plain, new, set_attribute = _PLAIN_ITEM, object.__new__, object.__setattr__
     items = []
     for raw in raw_items:
         if skip_flag and raw.get(skip_flag):
@@ -684,7 +698,20 @@ def _items(reader: _Reader, raw_items: Iterable[Mapping[str, Any]], refs: Refere
         position = raw.get(order_field) if order_field else None
         uuid = str(raw.get(uuid_field) or "") or None
         position = position if isinstance(position, int) else None
-        items.append(Item(key, fields, uuid, {}, (), position))  # positional: see ``_item``
+        if plain:  # ``Item(key, fields, uuid, {}, (), position)`` without the call
+            item = new(Item)
+            state: dict[str, Any] = {
+                "key": key,
+                "fields": fields,
+                "uuid": uuid,
+                "secrets": {},
+                "previous_keys": (),
+                "position": position,
+            }
+            set_attribute(item, "__dict__", state)
+        else:
+            item = Item(key, fields, uuid, {}, (), position)
+        items.append(item)
     return items
 
 
