@@ -1,17 +1,17 @@
 """CPU of ``mhsync plan``'s reading part without the network, old and new code side by side.
 
     python -m bench.convert_cpu capture SEEDED_DB RAW_PICKLE
-    PYTHONPATH=<checkout> python bench/reading_cpu.py PROJECT RAW_PICKLE [REPEAT] [--out FILE]
+    PYTHONPATH=<checkout> python bench/reading_cpu.py PROJECT RAW_PICKLE [REPEAT] [--out DIR]
 
 ``PROJECT`` holds ``mhsync.yaml`` and the manifests that match the recorded workspace
 (``RAW_PICKLE``, written by ``bench.convert_cpu capture``). The manifests are loaded once; then
-``plan_against`` runs ``REPEAT`` times against a client that answers from the recording, so
-what is timed is what the reading threads of a real plan run between the network waits
-(conversion of each agent, its unknown-field walk and its plan) and what runs after the last
-read (from the end of ``read_live``: ``PlanAsRead.finish``, the plan's final copies, and
-``render_text``). CPU seconds
+``plan_against`` runs ``REPEAT`` times against a client that answers from the recording (16
+reading threads, as ``mhsync plan`` uses), so what is timed is what a real plan runs while its
+reads wait on the network (as each agent's reads complete: its conversion, its unknown-field
+walk and its plan) and what runs after the last read (from the end of ``read_live``:
+``PlanAsRead.finish``, the plan's final copies, and ``render_text``). CPU seconds
 (``time.process_time``), best of ``REPEAT``, with the collector set as ``mhsync`` sets it.
-With ``--out``, the rendered plan and its JSON are written there (to compare two checkouts).
+With ``--out DIR``, the rendered plan and its JSON are written there (to compare checkouts).
 """
 
 from __future__ import annotations
