@@ -57,17 +57,6 @@ class ScopedLoad:
         """Every handle a manifest declares, valid or not (what ``--agent`` may name)."""
         return sorted({a.handle for a in self.result.agents if a.handle})
 
-    def release_parsed(self) -> None:
-        """Let go of each document's validated sections once the canonical state is built.
-
-        ``plan`` and ``apply`` need only the canonical workspaces from here on; keeping the
-        validated copy of every section beside them cost about 0.03 MiB per agent (issue 16).
-        ``pull`` and ``export`` read the parsed sections, so they do not call this.
-        """
-        for parsed in self.result.agents:
-            parsed.objects = {}
-            parsed.collections = {}
-
 
 @dataclass(frozen=True)
 class _Span:

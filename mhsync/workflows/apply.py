@@ -74,7 +74,6 @@ def run_apply(
         scoped = load_scope(
             workspace, request.paths, request.selection, prune=request.prune, sections=False
         )
-        scoped.release_parsed()
         warnings.extend(scoped.result.warnings)
     elif not request.selection.is_everything:
         raise PlanError("a saved plan is applied whole: --agent and --selector belong to plan")

@@ -227,7 +227,6 @@ def make_plan(workspace: Workspace, request: PlanRequest) -> PlanOutcome:
     scoped = load_scope(
         workspace, request.paths, request.selection, prune=request.prune, sections=False
     )
-    scoped.release_parsed()
     with connect(workspace.target) as connection:
         planned = plan_against(connection, scoped, request, workspace)
         return PlanOutcome(

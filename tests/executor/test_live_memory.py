@@ -45,14 +45,15 @@ def test_plan_and_apply_let_the_validated_sections_go_once_the_state_is_built(
         "spec:\n  name: Alpha\n  notes:\n    - content: one\n    - content: two\n",
         encoding="utf-8",
     )
-    scoped = scoping.scope(load_manifests([path], check_env=False), Selection.parse([]))
-    state = scoped.selected
-    assert any(parsed.collections for parsed in scoped.result.agents)
-    scoped.release_parsed()
+    kept = scoping.scope(load_manifests([path], check_env=False), Selection.parse([]))
+    assert any(parsed.collections for parsed in kept.result.agents)
+    scoped = scoping.scope(
+        load_manifests([path], check_env=False, sections=False), Selection.parse([])
+    )
     assert all(not p.collections and not p.objects for p in scoped.result.agents)
-    assert scoped.selected == state and scoped.handles == ["alpha"]
+    assert scoped.selected == kept.selected and scoped.handles == ["alpha"]
     for module in ("plan.py", "apply.py"):
         source = (Path(__file__).resolve().parents[2] / "mhsync" / "workflows" / module).read_text(
             encoding="utf-8"
         )
-        assert "scoped.release_parsed()" in source, module
+        assert "sections=False" in source, module
