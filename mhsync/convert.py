@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 import functools
-import json
 import operator
 import typing
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
@@ -44,6 +43,7 @@ from mhsync.state import (
     drop_path,
     get_path,
     is_empty,
+    set_like_order,
     set_path,
 )
 
@@ -584,16 +584,9 @@ def _finished(reader: _Reader, raw: Mapping[str, Any], out: JSONDict) -> JSONDic
                 out = _with_marker(out, parts)
     for name in reader.set_like:
         listed = out.get(name)
-        if isinstance(listed, list) and len(listed) > 1:
-            unique = {_sort_key(value): value for value in listed}
-            out[name] = [unique[key] for key in sorted(unique)]
+        if isinstance(listed, list):
+            out[name] = set_like_order(listed)
     return out
-
-
-_sort_key = json.JSONEncoder(sort_keys=True, default=str).encode
-"""The order of a set-like list (``state.canonical_fields``'s): the text of
-``json.dumps(value, sort_keys=True, default=str)``, from one encoder made once instead of one
-per value (channels, events: most of reading a guard rule)."""
 
 
 def item_from_api(

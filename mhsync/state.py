@@ -172,9 +172,18 @@ def canonical_fields(descriptor: SectionDescriptor, raw: Mapping[str, Any]) -> J
     cleaned = _clean_mapping(raw, descriptor.manifest_only)
     for name in descriptor.set_like:
         if isinstance(cleaned.get(name), list):
-            unique = {_sort_key(value): value for value in cleaned[name]}
-            cleaned[name] = [unique[key] for key in sorted(unique)]
+            cleaned[name] = set_like_order(cleaned[name])
     return cleaned
+
+
+def set_like_order(values: list[Any]) -> list[Any]:
+    """A set-like list (``descriptor.set_like``) in canonical form: without repeats, sorted by
+    each value's JSON text. The manifest side (``canonical_fields``) and the live side
+    (``convert``) order them here, so both read the same."""
+    if len(values) < 2:
+        return values
+    unique = {_sort_key(value): value for value in values}
+    return [unique[key] for key in sorted(unique)]
 
 
 _sort_key = json.JSONEncoder(sort_keys=True, default=str).encode
